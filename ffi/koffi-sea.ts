@@ -1,0 +1,90 @@
+// koffi for the single executable: the native addon is an SEA asset, extracted once to a
+// content-addressed file and loaded with process.dlopen. Only used by the bundled binary
+// (scripts/build.ts aliases ffi/koffi.ts to this file).
+//
+// Extraction must be safe in shared temp directories: a private 0700 directory that we own
+// (checked with lstat, so a planted symlink or someone else's directory is refused), a file
+// named by its SHA-256, written to a unique temp name with O_EXCL and renamed into place, and
+// verified by hash before every load.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import process from "node:process";
+
+// node:sea exists only in Node (not in Deno's type universe); this module only runs there.
+declare const require: (id: string) => unknown;
+const sea = require("node:sea") as { getAsset(key: string): ArrayBuffer };
+
+function sha256(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Returns a private directory for extracted addons, creating it if needed. */
+function privateDir(): string {
+  const uid = process.getuid?.() ?? 0;
+  const base = process.env.RUNSC_CACHE_DIR ??
+    (process.env.XDG_RUNTIME_DIR && fs.existsSync(process.env.XDG_RUNTIME_DIR)
+      ? process.env.XDG_RUNTIME_DIR
+      : os.tmpdir());
+  const dir = path.join(base, `runsc-ts-${uid}`);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
+    throw new Error(
+      `refusing unsafe addon cache directory ${dir} (must be a 0700 directory owned by uid ${uid})`,
+    );
+  }
+  return dir;
+}
+
+function verified(file: string, digest: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.uid !== (process.getuid?.() ?? 0)) return false;
+    return sha256(fs.readFileSync(fd)) === digest;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function extractAddon(): string {
+  const data = new Uint8Array(sea.getAsset("koffi.node"));
+  const digest = sha256(data);
+  const dir = privateDir();
+  const file = path.join(dir, `koffi-${digest}.node`);
+  if (verified(file, digest)) return file;
+  const tmp = path.join(dir, `.koffi-${process.pid}-${Date.now()}.tmp`);
+  const fd = fs.openSync(
+    tmp,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+    0o500,
+  );
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  if (!verified(file, digest)) throw new Error(`extracted addon ${file} failed verification`);
+  return file;
+}
+
+function load(): typeof import("koffi").default {
+  const mod = { exports: {} as Record<string, unknown> };
+  process.dlopen(mod, extractAddon());
+  return mod.exports as unknown as typeof import("koffi").default;
+}
+
+export const koffi = load();

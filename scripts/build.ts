@@ -1,0 +1,60 @@
+// Builds dist/runsc: esbuild bundle of src/main.ts (CommonJS, koffi aliased to the SEA loader)
+// → Node single-executable blob with the koffi addon as an asset → copy of node + postject.
+// Run with: node_modules/.bin/deno run -A scripts/build.ts
+import * as esbuild from "esbuild";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import process from "node:process";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const dist = path.join(root, "dist");
+const work = path.join(dist, "build");
+fs.mkdirSync(work, { recursive: true });
+
+const addon = path.join(root, "node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node");
+if (!fs.existsSync(addon)) throw new Error(`koffi addon not found at ${addon}: run npm install`);
+
+const bundle = path.join(work, "runsc.cjs");
+await esbuild.build({
+  entryPoints: [path.join(root, "src/main.ts")],
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  outfile: bundle,
+  alias: { koffi: path.join(root, "ffi/koffi-sea-entry.ts") },
+  // The SEA loader needs the flag before any module runs.
+  banner: { js: "globalThis.__RUNSC_SEA__ = true;" },
+  logLevel: "warning",
+});
+await esbuild.stop();
+
+const seaConfig = path.join(work, "sea-config.json");
+const blob = path.join(work, "sea-prep.blob");
+fs.writeFileSync(
+  seaConfig,
+  JSON.stringify({
+    main: bundle,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: false,
+    assets: { "koffi.node": addon },
+  }),
+);
+const node = process.env.NODE ?? "node";
+execFileSync(node, ["--experimental-sea-config", seaConfig], { stdio: "inherit" });
+const nodeBin = execFileSync(node, ["-p", "process.execPath"]).toString().trim();
+const out = path.join(dist, "runsc");
+const tmp = `${out}.tmp`;
+fs.copyFileSync(nodeBin, tmp);
+fs.chmodSync(tmp, 0o755);
+execFileSync(path.join(root, "node_modules/.bin/postject"), [
+  tmp,
+  "NODE_SEA_BLOB",
+  blob,
+  "--sentinel-fuse",
+  "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2",
+], { stdio: ["ignore", "ignore", "inherit"] });
+fs.renameSync(tmp, out);
+console.log(`built ${path.relative(root, out)} (${(fs.statSync(out).size / 1e6).toFixed(1)} MB)`);
