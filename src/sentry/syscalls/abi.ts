@@ -40,6 +40,12 @@ export interface SyscallTask {
   blockOn(queues: readonly WaitQueue[], deadlineNs?: number): void;
   /** True when this invocation is a re-run after a timed-out wait (the deadline passed). */
   readonly timedOut: boolean;
+  /**
+   * A queue notified when host fd `fd` becomes ready for `events` (POLLIN/POLLOUT bits). The
+   * Sentry's single wait point polls such fds together with platform events, so a handler
+   * that gets EAGAIN from a host fd blocks on this queue instead of blocking the Sentry.
+   */
+  hostReadiness(fd: number, events: number): WaitQueue;
 }
 
 /** How far a syscall is supported; drives docs/compatibility.md and the unsupported report. */
