@@ -82,9 +82,15 @@ function extractAddon(): string {
 }
 
 function load(): typeof import("koffi").default {
-  const mod = { exports: {} as Record<string, unknown> };
-  process.dlopen(mod, extractAddon());
-  return mod.exports as unknown as typeof import("koffi").default;
+  try {
+    const mod = { exports: {} as Record<string, unknown> };
+    process.dlopen(mod, extractAddon());
+    return mod.exports as unknown as typeof import("koffi").default;
+  } catch (e) {
+    // Runs while modules load, before the CLI's error handling exists: one line, no stack.
+    console.error(`runsc: loading the FFI addon: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
 }
 
 export const koffi = load();

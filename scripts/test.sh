@@ -13,4 +13,4 @@ echo "== type check"
 echo "== build dist/runsc"
 "$deno" run -A scripts/build.ts
 echo "== tests"
-"$deno" test -A --parallel "$@"
+RUNSC_BIN="$PWD/dist/runsc" "$deno" test -A --parallel "$@"
