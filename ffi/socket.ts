@@ -152,6 +152,19 @@ export function accept(fd: number, flags = SOCK_CLOEXEC): number {
   return r;
 }
 
+const SO_RCVTIMEO = 20;
+
+/**
+ * Sets SO_RCVTIMEO: a blocking receive gives up with -EAGAIN after `ms` milliseconds
+ * (0 = wait forever). 0 or -errno.
+ */
+export function setRecvTimeout(fd: number, ms: number): number {
+  ensureScratch(0);
+  scratchView.setBigInt64(OFF_ADDR, BigInt(Math.floor(ms / 1000)), true);
+  scratchView.setBigInt64(OFF_ADDR + 8, BigInt((ms % 1000) * 1000), true);
+  return sys(SYS.setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, addr(OFF_ADDR), 16);
+}
+
 /** shutdown(2); 0 or -errno. */
 export function shutdown(fd: number, how: number): number {
   return sys(SYS.shutdown, fd, how);

@@ -1,8 +1,66 @@
-// `runsc gofer`: the file server process. Placeholder until the roles work lands.
+// `runsc gofer` (internal): the file server process. Started by the CLI with the gofer end of
+// a SOCK_SEQPACKET socketpair at --io-fd; opens the root directory it serves, confines
+// itself to it, and answers LISAFS requests until the Sentry closes the socket.
+//
+//   runsc [global flags] gofer --root-dir=DIR --io-fd=N [--parent-pid=PID]
+import * as path from "node:path";
 import type { GlobalFlags } from "../cli/globals.ts";
+import { E, errnoName, errnoText } from "../../ffi/errno.ts";
+import { close, write } from "../../ffi/libc.ts";
+import { fdFlag, parseFlags, UsageError } from "../sandbox/flags.ts";
+import { dieWithParent, setCloexec } from "../sandbox/lifetime.ts";
+import { AT_FDCWD, chrootToFd, O_CLOEXEC, O_DIRECTORY, O_PATH, openat } from "./hostfs.ts";
+import { GoferServer } from "./server.ts";
+
+const FLAGS = { "root-dir": "string", "io-fd": "string", "parent-pid": "string" } as const;
+
+/** Writes one line to stderr without touching process.stderr (see docs/gofer.md: stdio). */
+function say(msg: string): void {
+  write(2, new TextEncoder().encode(`runsc gofer: ${msg}\n`));
+}
+
+function errText(neg: number): string {
+  return `${errnoName(-neg)} (${errnoText(-neg)})`;
+}
 
 /** Entry of the gofer role; returns the exit status. */
-export function goferMain(_argv: string[], _globals: GlobalFlags): Promise<number> {
-  console.error("runsc gofer: not built yet");
-  return Promise.resolve(1);
+export function goferMain(argv: string[], _globals: GlobalFlags): Promise<number> {
+  let rootDir: string;
+  let ioFd: number;
+  let parent = 0;
+  try {
+    const { values, rest } = parseFlags(argv, FLAGS);
+    if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+    if (typeof values["root-dir"] !== "string") throw new UsageError("-root-dir is required");
+    rootDir = path.resolve(values["root-dir"]);
+    ioFd = fdFlag("io-fd", values["io-fd"]);
+    if (values["parent-pid"] !== undefined) parent = fdFlag("parent-pid", values["parent-pid"]);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    say(e.message);
+    return Promise.resolve(2);
+  }
+  if (!dieWithParent(parent)) return Promise.resolve(1);
+  setCloexec(ioFd);
+  const rootFd = openat(AT_FDCWD, rootDir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootFd < 0) {
+    say(`opening root ${rootDir}: ${errText(rootFd)}`);
+    close(ioFd);
+    return Promise.resolve(1);
+  }
+  // Defence in depth: chroot into the served root, so no absolute path reaches the host any
+  // more (the server only uses *at calls relative to rootFd anyway). Without CAP_SYS_CHROOT
+  // (rootless) this fails with EPERM and the server's own confinement (fd-relative, no-follow
+  // walks) is what holds; see docs/gofer.md.
+  const c = chrootToFd(rootFd);
+  if (c < 0 && c !== -E.EPERM) say(`warning: not confined to ${rootDir}: ${errText(c)}`);
+  const server = new GoferServer(rootFd, ioFd);
+  const r = server.serve();
+  close(ioFd);
+  close(rootFd);
+  if (r < 0) {
+    say(`serving ${rootDir}: ${errText(r)}`);
+    return Promise.resolve(1);
+  }
+  return Promise.resolve(0);
 }

@@ -1,0 +1,35 @@
+// Child-side lifetime rules for the re-exec'd roles (boot, gofer): nothing may outlive the
+// runsc process that started it, and role fds must not leak into anything the role starts.
+import { fcntl, getpid, sys } from "../../ffi/libc.ts";
+import { SYS } from "../../ffi/sysno.ts";
+
+const PR_SET_PDEATHSIG = 1;
+const SIGKILL = 9;
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
+
+/**
+ * Asks the kernel to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG), then
+ * closes the race where the parent died before the prctl: if our parent is no longer
+ * `expectedParent`, we were already orphaned, so we exit now. Returns false in that case
+ * (the caller exits); true otherwise.
+ *
+ * Caveat: Linux sends the signal when the parent *thread* that forked us exits. Node's
+ * child_process spawns from the main thread, which lives as long as the CLI, so for the
+ * shipped binary this is "when the runsc CLI exits".
+ */
+export function dieWithParent(expectedParent: number): boolean {
+  sys(SYS.prctl, PR_SET_PDEATHSIG, SIGKILL);
+  if (expectedParent <= 0) return true;
+  return sys(SYS.getppid) === expectedParent;
+}
+
+/** Marks fds close-on-exec, so that processes started later (stubs) never inherit them. */
+export function setCloexec(...fds: number[]): void {
+  for (const fd of fds) fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+/** This process's pid (for --parent-pid of the roles it starts). */
+export function selfPid(): number {
+  return getpid();
+}
