@@ -1,0 +1,53 @@
+// memfd and file-space bindings for the Sentry's memory file: create, size, punch holes to
+// give pages back, and find populated extents (SEEK_DATA/SEEK_HOLE) to copy only what exists.
+import { SYS } from "./sysno.ts";
+import { check, errno, libc, sys } from "./libc.ts";
+
+/** memfd_create flags. */
+export const MFD_CLOEXEC = 1;
+
+/** fallocate modes. */
+export const FALLOC_FL_KEEP_SIZE = 1;
+export const FALLOC_FL_PUNCH_HOLE = 2;
+
+/** lseek whences for sparse files. */
+export const SEEK_DATA = 3;
+export const SEEK_HOLE = 4;
+
+const _memfdCreate = libc.func("int memfd_create(const char *, unsigned int)") as (
+  name: string,
+  flags: number,
+) => number;
+
+/** Creates a memfd named `name`; throws SysError on failure. */
+export function memfdCreate(name: string, flags = MFD_CLOEXEC): number {
+  return check("memfd_create", _memfdCreate(name, flags));
+}
+
+/** ftruncate(2); returns 0 or -errno. */
+export function ftruncate(fd: number, size: number): number {
+  return sys(SYS.ftruncate, fd, size);
+}
+
+/** Gives the pages of [off, off+len) back to the host (they read as zeros afterwards). */
+export function punchHole(fd: number, off: number, len: number): number {
+  return sys(SYS.fallocate, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
+}
+
+/** lseek(2); returns the offset or -errno (ENXIO when no data/hole follows). */
+export function lseek(fd: number, off: number, whence: number): number {
+  return sys(SYS.lseek, fd, off, whence);
+}
+
+const _pread = libc.func("long pread(int, void *, size_t, long)") as (
+  fd: number,
+  buf: Uint8Array,
+  n: number,
+  off: number,
+) => number;
+
+/** pread(2) into `buf`; returns bytes read or -errno. */
+export function pread(fd: number, buf: Uint8Array, off: number): number {
+  const r = _pread(fd, buf, buf.byteLength, off);
+  return r === -1 ? -errno() : r;
+}

@@ -1,0 +1,193 @@
+// Low-level stub handling: starting the master stub, forking address-space stubs from it,
+// cloning threads inside them and injecting syscalls. Every function is synchronous and must
+// run on the thread that attached the stubs (the Sentry's thread).
+import {
+  PTRACE,
+  ptrace,
+  PTRACE_EVENT,
+  PTRACE_O,
+  ptraceBuf,
+  ptraceEventMsg,
+  waitpid,
+  WALL,
+  WUNTRACED,
+} from "../../../ffi/ptrace.ts";
+import { REG, Regs } from "../../../ffi/regs.ts";
+import { buildStubElf, STUB_EPOLLFD, STUB_MEMFD, STUB_SYSCALL_GADGET } from "../../../ffi/stub.ts";
+import { memfdCreate } from "../../../ffi/memfd.ts";
+import { posixSpawn } from "../../../ffi/spawn.ts";
+import { close, write } from "../../../ffi/libc.ts";
+import { SYS } from "../../../ffi/sysno.ts";
+
+/** Options every stub thread is traced with (inherited by forks and clones). */
+export const STUB_OPTIONS: number = PTRACE_O.EXITKILL | PTRACE_O.TRACESYSGOOD | PTRACE_O.TRACECLONE |
+  PTRACE_O.TRACEFORK;
+
+/** Thrown when the host refuses to run the stub; the message names the step. */
+export class StubError extends Error {
+  override readonly name = "StubError";
+}
+
+const status = new Int32Array(1);
+const STUB_IMAGEFD = STUB_EPOLLFD + 1;
+
+/** Status decoding helpers (WIFSTOPPED etc.). */
+export function stopped(s: number): boolean {
+  return (s & 0xff) === 0x7f;
+}
+/** Signal of a stop status. */
+export function stopSig(s: number): number {
+  return (s >> 8) & 0xff;
+}
+/** PTRACE_EVENT_* of a stop status. */
+export function stopEvent(s: number): number {
+  return (s >> 16) & 0xff;
+}
+
+/** Waits for the next stop of `tid`; throws if it exits instead. Returns the status. */
+export function waitStop(tid: number, what: string): number {
+  const r = waitpid(tid, status, WALL);
+  if (r < 0) throw new StubError(`${what}: waitpid: errno ${-r}`);
+  const s = status[0];
+  if (!stopped(s)) throw new StubError(`${what}: stub ${tid} died (status 0x${s.toString(16)})`);
+  return s;
+}
+
+/**
+ * Starts the master stub: writes the stub ELF to a memfd, posix_spawns it with the memory file
+ * and the epoll fd at their fixed numbers, waits for its self-stop and seizes it. Returns its pid.
+ */
+export function spawnMaster(memfd: number, epfd: number): number {
+  const elf = memfdCreate("runsc-stub");
+  try {
+    const img = buildStubElf();
+    if (write(elf, img) !== img.length) throw new StubError("writing the stub image failed");
+    // The image is exec'd through /proc/self/fd of the child, so it is placed at a fixed fd
+    // above the others (every other fd is closed) and closed by injection once seized.
+    const fds = new Map([[STUB_MEMFD, memfd], [STUB_EPOLLFD, epfd], [STUB_IMAGEFD, elf]]);
+    const pid = posixSpawn(`/proc/self/fd/${STUB_IMAGEFD}`, ["runsc-stub"], fds);
+    if (pid < 0) throw new StubError(`posix_spawn of the stub failed: errno ${-pid}`);
+    const r = waitpid(pid, status, WUNTRACED);
+    if (r < 0 || !stopped(status[0])) {
+      throw new StubError(`the stub did not stop itself (status 0x${status[0].toString(16)})`);
+    }
+    const e = ptrace(PTRACE.SEIZE, pid, 0, STUB_OPTIONS);
+    if (e < 0) throw new StubError(`PTRACE_SEIZE failed: errno ${-e}`);
+    waitStop(pid, "seizing the stub");
+    const regs = new Regs();
+    getRegs(pid, regs);
+    inject(pid, regs, SYS.close, STUB_IMAGEFD);
+    return pid;
+  } finally {
+    close(elf);
+  }
+}
+
+/**
+ * Runs syscall `nr` in stopped stub thread `tid` using `regs` as scratch (it must hold a valid
+ * register set of that thread). Returns the syscall's result (>= 0 or -errno).
+ */
+export function inject(
+  tid: number,
+  regs: Regs,
+  nr: number,
+  a0 = 0,
+  a1 = 0,
+  a2 = 0,
+  a3 = 0,
+  a4 = 0,
+  a5 = 0,
+): number {
+  setupInject(regs, nr, a0, a1, a2, a3, a4, a5);
+  let r = ptraceBuf(PTRACE.SETREGS, tid, 0, regs.bytes);
+  if (r < 0) return r;
+  r = ptrace(PTRACE.CONT, tid, 0, 0);
+  if (r < 0) return r;
+  for (;;) {
+    const s = waitStop(tid, "injected syscall");
+    if (stopSig(s) === 5 /* SIGTRAP */ && stopEvent(s) === 0) break;
+    ptrace(PTRACE.CONT, tid, 0, 0); // a stray stop (group stop, signal): suppress and go on
+  }
+  ptraceBuf(PTRACE.GETREGS, tid, 0, regs.bytes);
+  return regs.get(REG.rax);
+}
+
+/** Loads `regs` for an injected syscall at the stub gadget. */
+export function setupInject(
+  regs: Regs,
+  nr: number,
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  a4: number,
+  a5: number,
+): void {
+  regs.set(REG.rip, STUB_SYSCALL_GADGET);
+  regs.set(REG.rax, nr);
+  regs.set(REG.orig_rax, -1);
+  regs.set(REG.rdi, a0);
+  regs.set(REG.rsi, a1);
+  regs.set(REG.rdx, a2);
+  regs.set(REG.r10, a3);
+  regs.set(REG.r8, a4);
+  regs.set(REG.r9, a5);
+}
+
+/**
+ * Injects a process- or thread-creating syscall in `tid` and returns the new host tid, after
+ * waiting for the new thread's initial stop and the parent's return to the gadget's int3.
+ */
+function injectCreate(tid: number, regs: Regs, nr: number, flags: number): number {
+  setupInject(regs, nr, flags, 0, 0, 0, 0, 0);
+  if (ptraceBuf(PTRACE.SETREGS, tid, 0, regs.bytes) < 0) throw new StubError("SETREGS for clone failed");
+  ptrace(PTRACE.CONT, tid, 0, 0);
+  let child = -1;
+  for (;;) {
+    const s = waitStop(tid, "clone in stub");
+    const ev = stopEvent(s);
+    if (ev === PTRACE_EVENT.CLONE || ev === PTRACE_EVENT.FORK || ev === PTRACE_EVENT.VFORK) {
+      child = ptraceEventMsg(tid);
+      ptrace(PTRACE.CONT, tid, 0, 0);
+      continue;
+    }
+    if (stopSig(s) === 5 && ev === 0) break;
+    ptrace(PTRACE.CONT, tid, 0, 0);
+  }
+  ptraceBuf(PTRACE.GETREGS, tid, 0, regs.bytes);
+  const rax = regs.get(REG.rax);
+  if (child < 0) throw new StubError(`clone in stub failed: ${rax}`);
+  waitStop(child, "new stub thread");
+  return child;
+}
+
+/** Makes stopped stub thread `tid` exit (only that thread) and reaps its exit event. */
+export function injectExit(tid: number, regs: Regs): void {
+  setupInject(regs, SYS.exit, 0, 0, 0, 0, 0, 0);
+  if (ptraceBuf(PTRACE.SETREGS, tid, 0, regs.bytes) < 0) return;
+  if (ptrace(PTRACE.CONT, tid, 0, 0) < 0) return;
+  for (;;) {
+    const r = waitpid(tid, status, WALL);
+    if (r < 0 || !stopped(status[0])) return;
+    ptrace(PTRACE.CONT, tid, 0, 0);
+  }
+}
+
+/** Forks a fresh stub process from the master; returns its pid (its only thread, stopped). */
+export function forkStub(master: number, masterRegs: Regs): number {
+  return injectCreate(master, masterRegs, SYS.clone, 17 /* SIGCHLD */);
+}
+
+/** CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM: a new thread in the same stub process. */
+const THREAD_FLAGS = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
+
+/** Clones a new thread in the stub process whose stopped thread is `tid`; returns its tid. */
+export function cloneStubThread(tid: number, regs: Regs): number {
+  return injectCreate(tid, regs, SYS.clone, THREAD_FLAGS);
+}
+
+/** Reads the registers of stopped thread `tid` into `regs`; throws on failure. */
+export function getRegs(tid: number, regs: Regs): void {
+  const r = ptraceBuf(PTRACE.GETREGS, tid, 0, regs.bytes);
+  if (r < 0) throw new StubError(`GETREGS of ${tid} failed: errno ${-r}`);
+}
