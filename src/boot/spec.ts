@@ -1,0 +1,43 @@
+// The boot spec: what the CLI tells `runsc boot` about the process to run, as one JSON
+// document read from --spec-fd. It carries no host paths (the root is whatever the gofer
+// serves) and no fd numbers (those are flags). Validated with valibot: boot trusts the CLI
+// that started it, but a malformed spec must be a clear error, never a crash.
+import * as v from "valibot";
+
+const NoNul = v.pipe(v.string(), v.check((s) => !s.includes("\0"), "must not contain NUL"));
+const Id = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xfffffffe));
+
+/** Schema of the boot spec (version 1). */
+export const BootSpecSchema = v.strictObject({
+  version: v.literal(1),
+  /** argv of the init process; argv[0] is resolved against PATH inside the sandbox. */
+  argv: v.pipe(v.array(NoNul), v.minLength(1, "argv must not be empty")),
+  /** Environment as "K=V" strings. */
+  env: v.array(v.pipe(NoNul, v.includes("=", 'env entries must look like "K=V"'))),
+  /** Working directory inside the sandbox (absolute). */
+  cwd: v.pipe(NoNul, v.startsWith("/", "cwd must be absolute")),
+  uid: Id,
+  gid: Id,
+  hostname: v.pipe(NoNul, v.maxLength(64)),
+});
+
+/** A validated boot spec. */
+export type BootSpec = v.InferOutput<typeof BootSpecSchema>;
+
+/** Largest spec accepted (argv + environment); the CLI sizes the spec pipe to fit it. */
+export const MAX_SPEC_BYTES = 1 << 20;
+
+/** Parses and validates a spec; returns it or an error sentence (no stack, no throw). */
+export function parseBootSpec(text: string): BootSpec | string {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return `boot spec is not JSON: ${(e as Error).message}`;
+  }
+  const r = v.safeParse(BootSpecSchema, raw);
+  if (r.success) return r.output;
+  const issue = r.issues[0];
+  const where = issue.path?.map((p) => String(p.key)).join(".") ?? "";
+  return `invalid boot spec${where ? ` at ${where}` : ""}: ${issue.message}`;
+}
