@@ -9,7 +9,7 @@ import { E, errnoName, errnoText } from "../../ffi/errno.ts";
 import { close, write } from "../../ffi/libc.ts";
 import { fdFlag, parseFlags, UsageError } from "../sandbox/flags.ts";
 import { dieWithParent, setCloexec } from "../sandbox/lifetime.ts";
-import { AT_FDCWD, chrootToFd, O_CLOEXEC, O_DIRECTORY, O_PATH, openat } from "./hostfs.ts";
+import { confine, openRoot } from "./confine.ts";
 import { GoferServer } from "./server.ts";
 
 const FLAGS = { "root-dir": "string", "io-fd": "string", "parent-pid": "string" } as const;
@@ -42,17 +42,19 @@ export function goferMain(argv: string[], _globals: GlobalFlags): Promise<number
   }
   if (!dieWithParent(parent)) return Promise.resolve(1);
   setCloexec(ioFd);
-  const rootFd = openat(AT_FDCWD, rootDir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootFd < 0) {
-    say(`opening root ${rootDir}: ${errText(rootFd)}`);
+  const root = openRoot(rootDir);
+  if (typeof root === "number") {
+    say(`opening root ${rootDir}: ${errText(root)}`);
     close(ioFd);
     return Promise.resolve(1);
   }
-  // Defence in depth: chroot into the served root, so no absolute path reaches the host any
-  // more (the server only uses *at calls relative to rootFd anyway). Without CAP_SYS_CHROOT
-  // (rootless) this fails with EPERM and the server's own confinement (fd-relative, no-follow
-  // walks) is what holds; see docs/gofer.md.
-  const c = chrootToFd(rootFd);
+  const rootFd = root.fd;
+  if (!root.readOnlyClone && root.cloneError !== -E.EPERM) {
+    say(`warning: serving ${rootDir} without a read-only mount: ${errText(root.cloneError)}`);
+  }
+  // Without CAP_SYS_CHROOT (rootless) this fails with EPERM and the server's own confinement
+  // (fd-relative, no-follow walks) is what holds; see docs/gofer.md.
+  const c = confine(rootFd);
   if (c < 0 && c !== -E.EPERM) say(`warning: not confined to ${rootDir}: ${errText(c)}`);
   const server = new GoferServer(rootFd, ioFd);
   const r = server.serve();

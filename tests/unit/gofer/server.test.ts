@@ -167,7 +167,28 @@ describe("gofer server over LISAFS", () => {
 
   it("has confined itself to the served root (chroot; the tests run as root)", () => {
     assert.equal(process.getuid!(), 0, "this check needs root (CAP_SYS_CHROOT), as CI has");
-    assert.equal(fs.readlinkSync(`/proc/${child.pid}/root`), fs.realpathSync(root));
+    // The root is a detached clone of the served tree: same inode, not the host's "/".
+    const seen = fs.statSync(`/proc/${child.pid}/root/`);
+    assert.equal(seen.ino, fs.statSync(root).ino);
+    assert.notEqual(seen.ino, fs.statSync("/").ino);
+    assert.ok(fs.existsSync(`/proc/${child.pid}/root/file.txt`));
+    assert.ok(!fs.existsSync(`/proc/${child.pid}/root/etc/passwd`));
+  });
+
+  it("sees its root through a read-only mount (writes fail with EROFS, the host file is intact)", () => {
+    const through = `/proc/${child.pid}/root/file.txt`;
+    assert.throws(() => fs.writeFileSync(through, "changed"), /EROFS/);
+    assert.equal(fs.readFileSync(path.join(root, "file.txt"), "utf8"), "hello");
+  });
+
+  it("donates fds that cannot be written even after reopening (read-only mount)", () => {
+    const fd = client.openRead("file.txt");
+    assert.ok(typeof fd === "number" && fd >= 0, `openRead: ${fd}`);
+    try {
+      assert.throws(() => fs.openSync(`/proc/self/fd/${fd}`, "r+"), /EROFS/);
+    } finally {
+      close(fd);
+    }
   });
 
   it("exits 0 when the client closes the socket", async () => {
