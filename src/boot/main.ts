@@ -17,7 +17,7 @@ import { errnoName, errnoText } from "../../ffi/errno.ts";
 import { close, read, write } from "../../ffi/libc.ts";
 import { connectGofer } from "../lisafs/client.ts";
 import { fdFlag, parseFlags, UsageError } from "../sandbox/flags.ts";
-import { dieWithParent, setCloexec } from "../sandbox/lifetime.ts";
+import { dieWithParent, noNewPrivs, setCloexec } from "../sandbox/lifetime.ts";
 import { runSentry, type SentryConfig } from "../sentry/entry.ts";
 import { runProbe } from "./probe.ts";
 import { type BootSpec, MAX_SPEC_BYTES, parseBootSpec } from "./spec.ts";
@@ -120,6 +120,7 @@ export function bootMain(argv: string[], globals: GlobalFlags): Promise<number> 
     return Promise.resolve(2);
   }
   if (!dieWithParent(flags.parent)) return Promise.resolve(SANDBOX_FAILURE_EXIT);
+  noNewPrivs();
   // Stubs and anything else the Sentry starts must not inherit our control fds.
   setCloexec(...[flags.goferFd, flags.specFd, flags.statusFd].filter((fd) => fd >= 0));
   const fail = (msg: string): Promise<number> => {

@@ -11,6 +11,7 @@
 import { koffi } from "../../ffi/koffi.ts";
 import { sys } from "../../ffi/libc.ts";
 import { SYS } from "../../ffi/sysno.ts";
+import { noNewPrivs } from "../sandbox/lifetime.ts";
 import { AT_EMPTY_PATH, AT_FDCWD, chrootToFd, O_CLOEXEC, O_DIRECTORY, O_PATH, openat } from "./hostfs.ts";
 
 const OPEN_TREE_CLONE = 1;
@@ -20,7 +21,6 @@ const MOUNT_ATTR_NOSUID = 0x2;
 const MOUNT_ATTR_NODEV = 0x4;
 /** struct mount_attr: attr_set, attr_clr, propagation, userns_fd (4 × u64). */
 const MOUNT_ATTR_SIZE = 32;
-const PR_SET_NO_NEW_PRIVS = 38;
 
 /** How the root was opened. */
 export interface OpenedRoot {
@@ -73,6 +73,6 @@ function plain(dir: string, cloneError: number): OpenedRoot | number {
 /** chroot into the root fd and set no_new_privs; 0 or the -errno of chroot. */
 export function confine(rootFd: number): number {
   const r = chrootToFd(rootFd);
-  sys(SYS.prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  noNewPrivs();
   return r;
 }

@@ -24,6 +24,17 @@ export function dieWithParent(expectedParent: number): boolean {
   return sys(SYS.getppid) === expectedParent;
 }
 
+const PR_SET_NO_NEW_PRIVS = 38;
+
+/**
+ * PR_SET_NO_NEW_PRIVS: nothing this process executes can gain privileges (setuid bits, file
+ * capabilities); also the precondition of installing a seccomp filter without CAP_SYS_ADMIN.
+ * Returns 0 or -errno.
+ */
+export function noNewPrivs(): number {
+  return sys(SYS.prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
 /** Marks fds close-on-exec, so that processes started later (stubs) never inherit them. */
 export function setCloexec(...fds: number[]): void {
   for (const fd of fds) fcntl(fd, F_SETFD, FD_CLOEXEC);
