@@ -96,6 +96,25 @@ function ensureScratch(dataLen: number): void {
   const ab = koffi.view(ptr, size);
   scratch = new Uint8Array(ab);
   scratchView = new DataView(ab);
+  // Fields that never change between calls are written once per allocation, so the per-call
+  // work is a few 32-bit stores (no BigInt on the hot path).
+  const v = scratchView;
+  msgAddr = addr(OFF_MSG);
+  ctrlAddr = addr(OFF_CTRL);
+  v.setBigUint64(OFF_IOV + IOVEC.base, addr(OFF_DATA), true);
+  v.setBigUint64(OFF_MSG + MSGHDR.name, 0n, true);
+  v.setUint32(OFF_MSG + MSGHDR.namelen, 0, true);
+  v.setBigUint64(OFF_MSG + MSGHDR.iov, addr(OFF_IOV), true);
+  v.setBigUint64(OFF_MSG + MSGHDR.iovlen, 1n, true);
+}
+
+let msgAddr = 0n;
+let ctrlAddr = 0n;
+
+/** Stores a non-negative size (< 2^32) into a 64-bit little-endian field. */
+function setSize(off: number, n: number): void {
+  scratchView.setUint32(off, n, true);
+  scratchView.setUint32(off + 4, 0, true);
 }
 
 function addr(off: number): bigint {
@@ -202,28 +221,23 @@ export function sendFds(
   ensureScratch(data.byteLength);
   const v = scratchView;
   scratch.set(data, OFF_DATA);
-  v.setBigUint64(OFF_IOV + IOVEC.base, addr(OFF_DATA), true);
-  v.setBigUint64(OFF_IOV + IOVEC.len, BigInt(data.byteLength), true);
-  v.setBigUint64(OFF_MSG + MSGHDR.name, 0n, true);
-  v.setUint32(OFF_MSG + MSGHDR.namelen, 0, true);
-  v.setBigUint64(OFF_MSG + MSGHDR.iov, addr(OFF_IOV), true);
-  v.setBigUint64(OFF_MSG + MSGHDR.iovlen, 1n, true);
+  setSize(OFF_IOV + IOVEC.len, data.byteLength);
   v.setInt32(OFF_MSG + MSGHDR.flags, 0, true);
   if (fds.length > 0) {
     const space = cmsgSpace(fds.length * 4);
     scratch.fill(0, OFF_CTRL, OFF_CTRL + space);
-    v.setBigUint64(OFF_CTRL + CMSGHDR.len, BigInt(cmsgLen(fds.length * 4)), true);
+    setSize(OFF_CTRL + CMSGHDR.len, cmsgLen(fds.length * 4));
     v.setInt32(OFF_CTRL + CMSGHDR.level, SOL_SOCKET, true);
     v.setInt32(OFF_CTRL + CMSGHDR.type, SCM_RIGHTS, true);
     for (let i = 0; i < fds.length; i++) v.setInt32(OFF_CTRL + CMSGHDR.data + 4 * i, fds[i], true);
-    v.setBigUint64(OFF_MSG + MSGHDR.control, addr(OFF_CTRL), true);
-    v.setBigUint64(OFF_MSG + MSGHDR.controllen, BigInt(space), true);
+    v.setBigUint64(OFF_MSG + MSGHDR.control, ctrlAddr, true);
+    setSize(OFF_MSG + MSGHDR.controllen, space);
   } else {
     v.setBigUint64(OFF_MSG + MSGHDR.control, 0n, true);
-    v.setBigUint64(OFF_MSG + MSGHDR.controllen, 0n, true);
+    setSize(OFF_MSG + MSGHDR.controllen, 0);
   }
   let r: number;
-  do r = sys(SYS.sendmsg, sock, addr(OFF_MSG), flags); while (r === -E.EINTR);
+  do r = sys(SYS.sendmsg, sock, msgAddr, flags); while (r === -E.EINTR);
   return r;
 }
 
@@ -247,20 +261,16 @@ export function recvWithFds(sock: number, buf: Uint8Array, maxFds = 0, flags = 0
   ensureScratch(buf.byteLength);
   const v = scratchView;
   const ctrlLen = maxFds > 0 ? cmsgSpace(maxFds * 4) : 0;
-  v.setBigUint64(OFF_IOV + IOVEC.base, addr(OFF_DATA), true);
-  v.setBigUint64(OFF_IOV + IOVEC.len, BigInt(buf.byteLength), true);
-  v.setBigUint64(OFF_MSG + MSGHDR.name, 0n, true);
-  v.setUint32(OFF_MSG + MSGHDR.namelen, 0, true);
-  v.setBigUint64(OFF_MSG + MSGHDR.iov, addr(OFF_IOV), true);
-  v.setBigUint64(OFF_MSG + MSGHDR.iovlen, 1n, true);
-  v.setBigUint64(OFF_MSG + MSGHDR.control, ctrlLen > 0 ? addr(OFF_CTRL) : 0n, true);
-  v.setBigUint64(OFF_MSG + MSGHDR.controllen, BigInt(ctrlLen), true);
+  setSize(OFF_IOV + IOVEC.len, buf.byteLength);
+  v.setBigUint64(OFF_MSG + MSGHDR.control, ctrlLen > 0 ? ctrlAddr : 0n, true);
+  setSize(OFF_MSG + MSGHDR.controllen, ctrlLen);
   v.setInt32(OFF_MSG + MSGHDR.flags, 0, true);
   let r: number;
-  do r = sys(SYS.recvmsg, sock, addr(OFF_MSG), flags | MSG_CMSG_CLOEXEC); while (r === -E.EINTR);
+  do r = sys(SYS.recvmsg, sock, msgAddr, flags | MSG_CMSG_CLOEXEC); while (r === -E.EINTR);
   if (r < 0) return { n: r, fds: [], flags: 0 };
   let msgFlags = v.getInt32(OFF_MSG + MSGHDR.flags, true);
-  const fds = parseRights(Number(v.getBigUint64(OFF_MSG + MSGHDR.controllen, true)), ctrlLen);
+  // The kernel only ever shrinks msg_controllen, so its high half stays 0.
+  const fds = ctrlLen > 0 ? parseRights(v.getUint32(OFF_MSG + MSGHDR.controllen, true), ctrlLen) : [];
   // CMSG_SPACE rounds up, so the kernel may deliver one fd more than asked (2 fit in the
   // space of 1): close the surplus so a peer can never make us hold more than maxFds.
   if (fds.length > maxFds) {
@@ -278,7 +288,8 @@ function parseRights(controllen: number, capacity: number): number[] {
   const end = Math.min(controllen, capacity);
   let off = 0;
   while (off + CMSGHDR.size <= end) {
-    const len = Number(scratchView.getBigUint64(OFF_CTRL + off + CMSGHDR.len, true));
+    const hi = scratchView.getUint32(OFF_CTRL + off + CMSGHDR.len + 4, true);
+    const len = hi !== 0 ? -1 : scratchView.getUint32(OFF_CTRL + off + CMSGHDR.len, true);
     if (len < CMSGHDR.size || off + len > end) break;
     const level = scratchView.getInt32(OFF_CTRL + off + CMSGHDR.level, true);
     const type = scratchView.getInt32(OFF_CTRL + off + CMSGHDR.type, true);

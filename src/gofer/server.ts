@@ -34,6 +34,12 @@ import {
   setStatusFlags,
 } from "./hostfs.ts";
 
+/** True when every byte is 7-bit ASCII (valid UTF-8 without a decoder call). */
+function isAscii(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) return false;
+  return true;
+}
+
 /** Where a path's last component lives: an O_PATH dirfd (maybe the root itself) and a name. */
 interface Resolved {
   readonly dir: number;
@@ -210,10 +216,12 @@ export class GoferServer {
           const isDot = (name.length === 1 && name[0] === 0x2e) ||
             (name.length === 2 && name[0] === 0x2e && name[1] === 0x2e);
           let valid = true;
-          try {
-            utf8.decode(name);
-          } catch {
-            valid = false; // not representable in the protocol's UTF-8 names; see docs/gofer.md
+          if (!isAscii(name)) {
+            try {
+              utf8.decode(name);
+            } catch {
+              valid = false; // not representable in the protocol's UTF-8 names; see docs/gofer.md
+            }
           }
           if (!isDot && valid) {
             if (w.off + direntSize(name.length) > MAX_MESSAGE) break fill;

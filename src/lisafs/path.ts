@@ -17,7 +17,8 @@ const enc = new TextEncoder();
 export function checkName(name: string): number {
   if (name === "" || name === "." || name === "..") return -E.EINVAL;
   if (name.includes("/") || name.includes("\0")) return -E.EINVAL;
-  if (enc.encode(name).byteLength > NAME_MAX) return -E.ENAMETOOLONG;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short names need no encoding to check.
+  if (name.length * 3 > NAME_MAX && enc.encode(name).byteLength > NAME_MAX) return -E.ENAMETOOLONG;
   return 0;
 }
 

@@ -107,6 +107,13 @@ export class Reader {
   bytesString(n: number): string {
     const at = this.take(n);
     if (at < 0) return "";
+    // Fast path for short ASCII names (most file names): no decoder call.
+    if (n <= 64) {
+      let ascii = "";
+      let i = at;
+      for (; i < at + n && this.buf[i] < 0x80; i++) ascii += String.fromCharCode(this.buf[i]);
+      if (i === at + n) return ascii;
+    }
     try {
       return Reader.utf8.decode(this.buf.subarray(at, at + n));
     } catch {
