@@ -37,6 +37,19 @@ before(() => {
   fs.symlinkSync("../../../../../../etc/passwd", path.join(root, "dir/link-up"));
   fs.symlinkSync("/etc", path.join(root, "dirlink"));
   fs.symlinkSync("file.txt", path.join(root, "link-inside"));
+  fs.mkdirSync(path.join(root, "names"));
+  fs.writeFileSync(path.join(root, "names", "ünïcode-名前.txt"), "u");
+  fs.writeFileSync(path.join(root, "names", "plain"), "p");
+  // A name that is not UTF-8 (Linux names are bytes): 'bad-' + 0xff 0xfe. The shell makes it:
+  // Deno's fs would re-encode the name as valid UTF-8.
+  const made = spawnSync("sh", [
+    "-c",
+    `printf b > "$1/bad-$(printf '\\377\\376')"`,
+    "sh",
+    path.join(root, "names"),
+  ]);
+  assert.equal(made.status, 0, "could not create the non-UTF-8 name");
+  assert.equal(fs.readdirSync(path.join(root, "names")).length, 3);
   fs.mkdirSync(path.join(root, "many"));
   for (let i = 0; i < MANY; i++) {
     fs.writeFileSync(path.join(root, "many", `entry-${i}-${"x".repeat(60)}`), "");
@@ -156,6 +169,15 @@ describe("gofer server over LISAFS", () => {
     assert.deepEqual(names, fs.readdirSync(root).sort());
     const link = l.find((d) => d.name === "link-passwd");
     assert.equal(link?.type, 10, "DT_LNK");
+  });
+
+  it("serves UTF-8 names and leaves out names the protocol cannot carry", () => {
+    const l = client.readdir("names");
+    assert.ok(Array.isArray(l), `readdir: ${l}`);
+    assert.deepEqual(l.map((d) => d.name).sort(), ["plain", "ünïcode-名前.txt"]);
+    const st = client.stat("names/ünïcode-名前.txt");
+    assert.ok(isStat(st));
+    assert.equal(st.size, 1);
   });
 
   it("lists a directory larger than one message, page by page", () => {
