@@ -19,10 +19,23 @@ const FLAGS = {
   env: "list",
   uid: "string",
   gid: "string",
+  help: "bool",
+  h: "bool",
 } as const;
 
 const USAGE =
   "usage: runsc do [--root-dir DIR] [--cwd DIR] [--env K=V]... [--uid N --gid N] [--] CMD [ARGS...]";
+
+const HELP = `${USAGE}
+
+Runs CMD in a throwaway sandbox whose root is the host "/" (or DIR), served read-only by the
+gofer; writes go to an in-memory overlay. The environment and working directory are carried
+over, stdio is passed through, and the exit status is CMD's (128+N if killed by signal N).
+
+  --root-dir DIR   directory to use as the sandbox's root (default "/"; alias: --root)
+  --cwd DIR        working directory inside the sandbox (default: the current one)
+  --env K=V        set an environment variable (repeatable)
+  --uid N, --gid N user and group the command runs as (default: the caller's)`;
 
 const IdFlag = v.pipe(
   v.string(),
@@ -83,6 +96,11 @@ export function parseDoArgs(
 export async function doMain(argv: string[], globals: GlobalFlags): Promise<number> {
   let parsed: { rootDir: string; spec: BootSpec };
   try {
+    const { values } = parseFlags(argv, FLAGS);
+    if (values.help === true || values.h === true) {
+      console.log(HELP);
+      return 0;
+    }
     parsed = parseDoArgs(argv, process.env, process.cwd());
     let st: fs.Stats | undefined;
     try {

@@ -35,6 +35,13 @@ describe("runsc do: usage errors", () => {
     assert.match(oneLine(r.stderr), /^runsc do: no command given \(usage: runsc do .*CMD/);
   });
 
+  it("prints its usage on stdout and exits 0 with --help", () => {
+    const r = runsc(["do", "--help"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^usage: runsc do /);
+    assert.match(r.stdout, /--root-dir DIR/);
+  });
+
   it("exits 2 for a flag missing its value", () => {
     const r = runsc(["do", "--cwd"]);
     assert.equal(r.status, 2);
