@@ -1,5 +1,17 @@
-// How the sandbox (runsc boot) starts the Sentry. Placeholder until the ptrace platform lands.
+// How the sandbox (runsc boot) starts the Sentry: runSentry(cfg) builds the memory file, the
+// platform, the kernel and the init process, runs until init exits, kills everything left
+// and returns the exit status in the shell's convention.
 import type { GoferClient } from "../lisafs/api.ts";
+import { MemoryFile } from "./mm/memfile.ts";
+import { PtracePlatform } from "../platform/ptrace/platform.ts";
+import { Kernel } from "./kernel/kernel.ts";
+import { createInit, defaultIdentity } from "./kernel/init.ts";
+import { buildSyscallTable } from "./syscalls/index.ts";
+import { setFilesHooks } from "./kernel/hooks.ts";
+import { standinFiles, standinInitFiles } from "./kernel/standin/stdio.ts";
+import { errnoName } from "../../ffi/errno.ts";
+import { logger } from "../log/log.ts";
+import { getAffinity } from "../../ffi/sched.ts";
 
 /** Everything the Sentry needs to run one container's init process. */
 export interface SentryConfig {
@@ -16,12 +28,69 @@ export interface SentryConfig {
   readonly hostname: string;
   readonly platform: "ptrace" | "kvm";
   readonly strace: boolean;
+  /**
+   * CPU to pin the Sentry and its stubs to; -1 leaves placement to the host. Default: the last
+   * CPU we may run on (one CPU halves the trap round trip here, see docs/platform-ptrace.md).
+   */
+  readonly cpu?: number;
+  /** Where --strace lines go (default: the logger at info level). */
+  readonly straceSink?: (line: string) => void;
+}
+
+/** Thrown when the sandbox cannot start the program (the message says why). */
+export class SentryStartError extends Error {
+  override readonly name = "SentryStartError";
+  readonly errno: number;
+  constructor(msg: string, errno: number) {
+    super(msg);
+    this.errno = errno;
+  }
+}
+
+/** Converts a wait status to the shell convention (code, or 128+signal). */
+export function shellStatus(ws: number): number {
+  return (ws & 0x7f) !== 0 ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff;
 }
 
 /**
  * Runs the init process and everything it starts until the init process exits; returns the
- * exit status in the shell's convention (code, or 128+signal).
+ * exit status in the shell's convention (code, or 128+signal). Throws SentryStartError when
+ * the program cannot be started (e.g. not found: errno ENOENT).
  */
-export function runSentry(_cfg: SentryConfig): number {
-  throw new Error("the Sentry is not built yet");
+export function runSentry(cfg: SentryConfig): number {
+  if (cfg.platform !== "ptrace") throw new SentryStartError(`platform ${cfg.platform} is not available`, 38);
+  const mf = new MemoryFile();
+  const scratchOff = mf.allocate(4096);
+  const cpus = getAffinity(0);
+  const cpu = cfg.cpu ?? (cpus.length > 0 ? cpus[cpus.length - 1] : -1);
+  const platform = new PtracePlatform({
+    memfd: mf.fd,
+    scratchOff,
+    scratch: mf.slice(scratchOff, 4096)!,
+    cpu,
+  });
+  try {
+    const sink = cfg.strace ? (cfg.straceSink ?? ((l: string) => logger.info(l))) : null;
+    const k = new Kernel(platform, mf, buildSyscallTable(sink), defaultIdentity(cfg.hostname));
+    const files = standinFiles(cfg.gofer);
+    setFilesHooks(files);
+    const init = createInit(k, {
+      argv: cfg.argv,
+      env: cfg.env,
+      uid: cfg.uid,
+      gid: cfg.gid,
+      setupFiles: (t) => standinInitFiles(t, cfg.stdio, cfg.cwd),
+      opener: (t) => files.opener(t),
+    });
+    if (typeof init === "number") {
+      throw new SentryStartError(
+        `cannot run ${JSON.stringify(cfg.argv[0] ?? "")}: ${errnoName(-init)}`,
+        -init,
+      );
+    }
+    const ws = k.run();
+    return shellStatus(ws);
+  } finally {
+    platform.close();
+  }
 }

@@ -1,0 +1,87 @@
+// Building the kernel and its init process (pid 1) from a configuration.
+import { Kernel } from "./kernel.ts";
+import type { KernelIdentity } from "./kernel.ts";
+import { Task, TS_SYSCALL } from "./task.ts";
+import { ThreadGroup } from "./thread-group.ts";
+import { makeCreds } from "./creds.ts";
+import { MemoryManager } from "../mm/mm.ts";
+import { MmAccess } from "../mm/access.ts";
+import { SignalHandlers, SignalState } from "../signal/state.ts";
+import { loadProgram } from "../loader/load.ts";
+import type { ExecOpener } from "../loader/load.ts";
+import { REG } from "../../../ffi/regs.ts";
+import { E } from "../../../ffi/errno.ts";
+import { DEFAULT_RLIMITS } from "../syscalls/process.ts";
+import { randomFillSync } from "node:crypto";
+
+/** The Linux we present. */
+export function defaultIdentity(hostname: string): KernelIdentity {
+  return {
+    sysname: "Linux",
+    release: "5.15.0",
+    version: "#1 SMP PREEMPT runsc",
+    machine: "x86_64",
+    hostname,
+    domainname: "(none)",
+  };
+}
+
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** execvp-like lookup of `name` in PATH from `env`; returns a path that opens, or -errno. */
+export function lookPath(opener: ExecOpener, name: string, env: readonly string[]): string | number {
+  if (name.includes("/")) return name;
+  const pathVar = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+  let err = -E.ENOENT;
+  for (const dir of pathVar.split(":")) {
+    const p = `${dir === "" ? "." : dir}/${name}`;
+    const f = opener.open(p);
+    if (typeof f !== "number") {
+      f.close();
+      return p;
+    }
+    if (f === -E.EACCES) err = f;
+  }
+  return err;
+}
+
+/** What creating init needs. */
+export interface InitSpec {
+  readonly argv: readonly string[];
+  readonly env: readonly string[];
+  readonly uid: number;
+  readonly gid: number;
+  /** Gives the task its files (fd table, cwd) before loading. */
+  readonly setupFiles: (t: Task) => void;
+  readonly opener: (t: Task) => ExecOpener;
+}
+
+/** Creates pid 1 running `spec.argv` and makes it runnable; returns it or -errno. */
+export function createInit(k: Kernel, spec: InitSpec): Task | number {
+  const pid = k.allocPid();
+  const tg = new ThreadGroup(pid, null, new SignalHandlers(), DEFAULT_RLIMITS, k.bootNs);
+  k.groups.set(pid, tg);
+  k.init = tg;
+  const mm = new MemoryManager(k.mf, k.platform.newAddressSpace());
+  const ctx = k.platform.newContext(mm.as);
+  const mem = new MmAccess(mm);
+  const t = new Task(k, pid, tg, ctx, mem, makeCreds(spec.uid, spec.gid), new SignalState());
+  tg.tasks.add(t);
+  k.tasks.set(pid, t);
+  spec.setupFiles(t);
+  const opener = spec.opener(t);
+  const path = lookPath(opener, spec.argv[0] ?? "", spec.env);
+  if (typeof path === "number") return path;
+  const random = new Uint8Array(16);
+  randomFillSync(random);
+  const r = loadProgram(mm, mem, opener, path, spec.argv, spec.env, t.creds, random);
+  if (typeof r === "number") return r;
+  ctx.regs.set(REG.rip, r.entry);
+  ctx.regs.set(REG.rsp, r.sp);
+  t.comm = path.slice(path.lastIndexOf("/") + 1).slice(0, 15);
+  tg.exe = r.path;
+  tg.argv = r.argv;
+  t.state = TS_SYSCALL;
+  k.resumeTask(t);
+  return t;
+}

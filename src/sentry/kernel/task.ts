@@ -1,0 +1,149 @@
+// A task: one application thread. Its life is an explicit state machine driven by the
+// scheduler (kernel.ts):
+//
+//   RUNNING (in application code on its platform context)
+//     └─ syscall trap ─> SYSCALL (handler runs) ─┬─> RUNNING (result in rax, resumed)
+//                                                ├─> BLOCKED (parked on wait queues/deadline;
+//                                                │    woken → SYSCALL again, restartable)
+//                                                └─> DEAD (exit, or killed)
+//   signals are checked on every SYSCALL → RUNNING transition and interrupt BLOCKED.
+import type { MemoryAccess, SyscallTask } from "../syscalls/abi.ts";
+import type { Waiter, WaitQueue } from "./waitqueue.ts";
+import type { Context } from "../../platform/platform.ts";
+import type { MmAccess } from "../mm/access.ts";
+import type { MemoryManager } from "../mm/mm.ts";
+import type { Kernel } from "./kernel.ts";
+import type { ThreadGroup } from "./thread-group.ts";
+import type { Timed } from "./timers.ts";
+import type { Creds } from "./creds.ts";
+import type { SignalState } from "../signal/state.ts";
+
+/** Task states. */
+export const TS_RUNNING = 0;
+export const TS_SYSCALL = 1;
+export const TS_BLOCKED = 2;
+export const TS_STOPPED = 3;
+export const TS_DEAD = 4;
+
+/** One application thread. */
+export class Task implements SyscallTask, Waiter, Timed {
+  readonly kernel: Kernel;
+  readonly tid: number;
+  tg: ThreadGroup;
+  ctx: Context;
+  readonly mem: MmAccess;
+  state: number = TS_SYSCALL;
+  creds: Creds;
+  /** Signal mask, pending set and alt stack of this thread. */
+  readonly sig: SignalState;
+  /** The command name (comm), set from argv[0] basename on exec. */
+  comm = "";
+  /** CLONE_CHILD_CLEARTID address (set_tid_address). */
+  clearChildTid = 0;
+  robustList = 0;
+  /** Wait bookkeeping. */
+  private queues: readonly WaitQueue[] = [];
+  deadline = 0;
+  timedOut = false;
+  /** Set when a wait was ended by a signal rather than the condition. */
+  interrupted = false;
+  /** Extra per-task state other subsystems hang here (files, fs context, ...). */
+  readonly ext: Record<string, unknown> = {};
+
+  /** Creates a task; the caller registers it with the kernel. */
+  constructor(
+    kernel: Kernel,
+    tid: number,
+    tg: ThreadGroup,
+    ctx: Context,
+    mem: MmAccess,
+    creds: Creds,
+    sig: SignalState,
+  ) {
+    this.kernel = kernel;
+    this.tid = tid;
+    this.tg = tg;
+    this.ctx = ctx;
+    this.mem = mem;
+    this.creds = creds;
+    this.sig = sig;
+    ctx.owner = this;
+  }
+
+  /** Thread-group id (the pid the application sees). */
+  get tgid(): number {
+    return this.tg.tgid;
+  }
+
+  /** The address space this task runs in. */
+  get mm(): MemoryManager {
+    return this.mem.mm;
+  }
+
+  /** See SyscallTask.blockOn. */
+  blockOn(queues: readonly WaitQueue[], deadlineNs?: number): void {
+    this.queues = queues;
+    for (const q of queues) q.add(this);
+    this.deadline = deadlineNs !== undefined && deadlineNs > 0 ? deadlineNs : 0;
+    if (this.deadline > 0) this.kernel.timers.add(this);
+    this.state = TS_BLOCKED;
+  }
+
+  /** See SyscallTask.hostReadiness. */
+  hostReadiness(fd: number, events: number): WaitQueue {
+    return this.kernel.hostReadiness(fd, events);
+  }
+
+  /** Ends the current wait (condition, timeout or signal) and queues the task to re-run. */
+  private endWait(): void {
+    for (const q of this.queues) q.remove(this);
+    this.queues = [];
+    if (this.deadline > 0) this.kernel.timers.remove(this);
+    this.deadline = 0;
+    this.state = TS_SYSCALL;
+    this.kernel.runnable(this);
+  }
+
+  /** Waiter.wake: a queue the task waits on was notified. */
+  wake(): void {
+    if (this.state !== TS_BLOCKED) return;
+    this.timedOut = false;
+    this.endWait();
+  }
+
+  /** Timed.expire: the deadline passed. */
+  expire(): void {
+    if (this.state !== TS_BLOCKED) return;
+    this.deadline = 0;
+    this.timedOut = true;
+    this.endWait();
+  }
+
+  /** A signal arrived while blocked: end the wait; the scheduler answers EINTR or restarts. */
+  interruptWait(): void {
+    if (this.state !== TS_BLOCKED) return;
+    this.interrupted = true;
+    this.timedOut = false;
+    // Waits that keep progress in ext start over if the call is restarted.
+    this.ext.futex = undefined;
+    this.ext.futexDeadline = undefined;
+    this.ext.sleepDeadline = undefined;
+    this.endWait();
+  }
+
+  /** Drops wait registrations of a dying task. */
+  cancelWait(): void {
+    for (const q of this.queues) q.remove(this);
+    this.queues = [];
+    if (this.deadline > 0) this.kernel.timers.remove(this);
+    this.deadline = 0;
+  }
+}
+
+/** Narrows a SyscallTask handed to a handler to the kernel's Task. */
+export function asTask(t: SyscallTask): Task {
+  return t as Task;
+}
+
+/** Re-export for handlers that only need memory. */
+export type { MemoryAccess };

@@ -1,0 +1,294 @@
+// The memory manager of one application address space: the sorted VMA list, the memory-file
+// ranges behind it and the platform address space mirroring it. All mutations go through
+// here so the three stay consistent. Arguments are validated by the syscall handlers (mm
+// syscalls) before they get here; these methods still return -errno instead of throwing.
+import type { AddressSpace } from "../../platform/platform.ts";
+import type { MemoryFile } from "./memfile.ts";
+import { sliceVma } from "./vma.ts";
+import type { Segment, Vma } from "./vma.ts";
+import { MMAP_TOP, PAGE_SIZE, RESERVED_END, RESERVED_START, USER_END, USER_MIN } from "./layout.ts";
+import { E } from "../../../ffi/errno.ts";
+
+/** Where file contents of a private file mapping come from. */
+export interface MapSource {
+  /** Reads file bytes at `off` into `dst`; returns bytes read (0 at EOF) or -errno. */
+  pread(dst: Uint8Array, off: number): number;
+  readonly name: string;
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/** One application address space. */
+export class MemoryManager {
+  /** VMAs sorted by start, non-overlapping. */
+  readonly vmas: Vma[] = [];
+  readonly mf: MemoryFile;
+  readonly as: AddressSpace;
+  /** Program break: start (end of the data segment) and current value. */
+  brkStart = 0;
+  brk = 0;
+  /** Users (thread groups) of this mm; released at 0. */
+  users = 1;
+  private last: Vma | null = null;
+
+  /** An empty address space backed by `mf` and mirrored into platform space `as`. */
+  constructor(mf: MemoryFile, as: AddressSpace) {
+    this.mf = mf;
+    this.as = as;
+  }
+
+  /** The VMA containing `addr`, or null. */
+  find(addr: number): Vma | null {
+    const l = this.last;
+    if (l !== null && addr >= l.start && addr < l.end) return l;
+    const i = this.indexAfter(addr) - 1;
+    if (i >= 0 && this.vmas[i].end > addr) {
+      this.last = this.vmas[i];
+      return this.vmas[i];
+    }
+    return null;
+  }
+
+  /** Index of the first VMA whose start is > addr. */
+  private indexAfter(addr: number): number {
+    let lo = 0, hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.vmas[mid].start <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** True if [start, end) overlaps no VMA and no reserved range. */
+  isFree(start: number, end: number): boolean {
+    if (start < USER_MIN || end > USER_END || start >= end) return false;
+    if (start < RESERVED_END && end > RESERVED_START) return false;
+    const i = this.indexAfter(start) - 1;
+    if (i >= 0 && this.vmas[i].end > start) return false;
+    const j = i + 1;
+    return j >= this.vmas.length || this.vmas[j].start >= end;
+  }
+
+  /** Finds a free range of `len` bytes searching down from `top`; returns its start or -ENOMEM. */
+  findGap(len: number, top: number = MMAP_TOP): number {
+    let end = top;
+    for (let i = this.indexAfter(end - 1) - 1; i >= 0; i--) {
+      const v = this.vmas[i];
+      if (v.end <= end && end - v.end >= len) return end - len;
+      end = Math.min(end, v.start);
+    }
+    return end - USER_MIN >= len ? end - len : -E.ENOMEM;
+  }
+
+  /** Inserts `v` (precondition: its range is free) and maps it in the platform. */
+  private insert(v: Vma): number {
+    const r = this.as.map(v.start, v.end - v.start, v.off, v.prot);
+    if (r < 0) return r;
+    this.vmas.splice(this.indexAfter(v.start), 0, v);
+    return 0;
+  }
+
+  /**
+   * Creates an anonymous (or private-file, with `src`) mapping at exactly [addr, addr+len),
+   * replacing what was there. `shared` makes it MAP_SHARED memory. Returns addr or -errno.
+   */
+  mapAt(
+    addr: number,
+    len: number,
+    prot: number,
+    shared: boolean,
+    src: MapSource | null,
+    fileOff: number,
+    name = "",
+  ): number {
+    this.unmap(addr, len);
+    const off = this.mf.allocate(len);
+    if (off < 0) return -E.ENOMEM;
+    if (src !== null) {
+      const r = this.fill(off, len, src, fileOff);
+      if (r < 0) {
+        this.mf.free(off, len);
+        return r;
+      }
+    }
+    const segment: Segment | null = shared ? { off, len, refs: 1 } : null;
+    const v: Vma = {
+      start: addr,
+      end: addr + len,
+      prot,
+      off,
+      segment,
+      name: src !== null ? src.name : name,
+      fileOff: src !== null ? fileOff : 0,
+      dev: src !== null ? src.dev : 0,
+      ino: src !== null ? src.ino : 0,
+    };
+    const r = this.insert(v);
+    if (r < 0) {
+      this.mf.free(off, len);
+      return r;
+    }
+    return addr;
+  }
+
+  /** Reads up to `len` bytes of `src` at `fileOff` into memory-file range `off`. */
+  private fill(off: number, len: number, src: MapSource, fileOff: number): number {
+    const STEP = 1 << 20;
+    for (let done = 0; done < len; done += STEP) {
+      const n = Math.min(STEP, len - done);
+      const view = this.mf.slice(off + done, n);
+      const buf = view ?? new Uint8Array(n);
+      const r = src.pread(buf, fileOff + done);
+      if (r < 0) return r;
+      if (view === null) this.mf.write(off + done, buf.subarray(0, r));
+      if (r < n) break;
+    }
+    return 0;
+  }
+
+  /** Splits the VMA containing `addr` so that a VMA starts at `addr` (no-op if none). */
+  private splitAt(addr: number): void {
+    const i = this.indexAfter(addr) - 1;
+    if (i < 0) return;
+    const v = this.vmas[i];
+    if (v.start >= addr || v.end <= addr) return;
+    const hi = sliceVma(v, addr, v.end);
+    v.end = addr;
+    if (v.segment !== null) v.segment.refs++;
+    this.vmas.splice(i + 1, 0, hi);
+    this.last = null;
+  }
+
+  /** Releases the memory-file backing of a removed VMA. */
+  private release(v: Vma): void {
+    if (v.segment === null) this.mf.free(v.off, v.end - v.start);
+    else if (--v.segment.refs === 0) this.mf.free(v.segment.off, v.segment.len);
+  }
+
+  /** Unmaps [addr, addr+len) (page-aligned); returns 0 or -errno. */
+  unmap(addr: number, len: number): number {
+    const end = addr + len;
+    this.splitAt(addr);
+    this.splitAt(end);
+    const i = this.indexAfter(addr - 1);
+    let j = i;
+    while (j < this.vmas.length && this.vmas[j].start < end) j++;
+    if (i === j) return 0;
+    const gone = this.vmas.splice(i, j - i);
+    this.last = null;
+    for (const v of gone) this.release(v);
+    return this.as.unmap(addr, len);
+  }
+
+  /** Changes protection of [addr, addr+len); -ENOMEM if part of it is unmapped. */
+  protect(addr: number, len: number, prot: number): number {
+    const end = addr + len;
+    for (let a = addr; a < end;) {
+      const v = this.find(a);
+      if (v === null) return -E.ENOMEM;
+      a = v.end;
+    }
+    this.splitAt(addr);
+    this.splitAt(end);
+    for (const v of this.vmas) if (v.start >= addr && v.end <= end) v.prot = prot;
+    return this.as.protect(addr, len, prot);
+  }
+
+  /** Zeroes the pages of [addr, addr+len) (MADV_DONTNEED on anonymous memory). */
+  zeroRange(addr: number, len: number): void {
+    const end = addr + len;
+    for (const v of this.vmas) {
+      const s = Math.max(v.start, addr), e = Math.min(v.end, end);
+      if (s < e) this.mf.zero(v.off + (s - v.start), e - s);
+    }
+  }
+
+  /**
+   * Grows the mapping [addr, addr+oldLen) to newLen in place when the addresses after it are
+   * free (one VMA, private). Returns 0, or -ENOMEM when it cannot.
+   */
+  growInPlace(addr: number, oldLen: number, newLen: number): number {
+    const v = this.find(addr);
+    if (v === null || v.start !== addr || v.end !== addr + oldLen || v.segment !== null) return -E.ENOMEM;
+    if (!this.isFree(v.end, addr + newLen)) return -E.ENOMEM;
+    const extra = newLen - oldLen;
+    if (this.mf.extend(v.off, oldLen, newLen)) {
+      const r = this.as.map(v.end, extra, v.off + oldLen, v.prot);
+      if (r < 0) return r;
+      v.end = addr + newLen;
+      return 0;
+    }
+    // Move the backing to a larger file range and remap the whole VMA.
+    const off = this.mf.allocate(newLen);
+    if (off < 0) return -E.ENOMEM;
+    this.mf.copy(v.off, off, oldLen);
+    const r = this.as.map(addr, newLen, off, v.prot);
+    if (r < 0) {
+      this.mf.free(off, newLen);
+      return r;
+    }
+    this.mf.free(v.off, oldLen);
+    v.off = off;
+    v.end = addr + newLen;
+    return 0;
+  }
+
+  /**
+   * Moves [old, old+oldLen) (one VMA) to a fresh address with newLen bytes; returns the new
+   * address or -errno. The file range is kept (extended or copied), so contents move with it.
+   */
+  move(old: number, oldLen: number, newLen: number, to: number): number {
+    const v = this.find(old);
+    if (v === null || v.end < old + oldLen) return -E.EFAULT;
+    this.splitAt(old);
+    this.splitAt(old + oldLen);
+    const src = this.find(old)!;
+    const keep = Math.min(oldLen, newLen);
+    const off = this.mf.allocate(newLen);
+    if (off < 0) return -E.ENOMEM;
+    if (src.segment === null) this.mf.copy(src.off, off, keep);
+    const nv: Vma = { ...sliceVma(src, src.start, src.end), start: to, end: to + newLen, off, segment: null };
+    if (src.segment !== null) {
+      this.mf.free(off, newLen);
+      nv.off = src.off;
+      nv.segment = src.segment;
+      nv.end = to + Math.min(newLen, oldLen);
+      src.segment.refs++;
+    }
+    this.unmap(to, newLen);
+    const r = this.insert(nv);
+    if (r < 0) return r;
+    this.unmap(old, oldLen);
+    return to;
+  }
+
+  /** Copies this address space into `child` (fork): private memory copied, shared shared. */
+  copyInto(child: MemoryManager): number {
+    for (const v of this.vmas) {
+      const len = v.end - v.start;
+      let off = v.off;
+      if (v.segment === null) {
+        off = this.mf.allocate(len);
+        if (off < 0) return -E.ENOMEM;
+        this.mf.copy(v.off, off, len);
+      } else v.segment.refs++;
+      const r = child.insert({ ...v, off });
+      if (r < 0) return r;
+    }
+    child.brkStart = this.brkStart;
+    child.brk = this.brk;
+    return 0;
+  }
+
+  /** Drops every mapping and the platform address space. */
+  destroy(): void {
+    for (const v of this.vmas) this.release(v);
+    this.vmas.length = 0;
+    this.last = null;
+    this.as.release();
+  }
+}
+
+/** Page size re-exported for handlers. */
+export const PAGE: number = PAGE_SIZE;

@@ -1,0 +1,46 @@
+// Virtual memory areas: contiguous application address ranges with one protection and one
+// backing. Every VMA is backed by a contiguous range of the memory file (`off` is the file
+// offset of `start`), so the platform maps a VMA with one host mapping and never page-faults.
+
+/** A memory-file range shared by several VMAs (MAP_SHARED memory, possibly across forks). */
+export interface Segment {
+  readonly off: number;
+  readonly len: number;
+  /** VMAs (in any mm) referencing this segment; the range is freed when it drops to 0. */
+  refs: number;
+}
+
+/** One VMA. Mutable only by its MemoryManager. */
+export interface Vma {
+  start: number;
+  end: number;
+  /** PROT_* bits. */
+  prot: number;
+  /** Memory-file offset backing `start`. */
+  off: number;
+  /** Set for shared memory; private VMAs own their file range outright. */
+  segment: Segment | null;
+  /** What /proc/[pid]/maps shows: "" (anonymous), "[heap]", "[stack]" or a path. */
+  name: string;
+  /** File offset of `start` within the mapped file (for /proc maps), 0 when anonymous. */
+  fileOff: number;
+  /** Device and inode of the mapped file, for /proc maps. */
+  dev: number;
+  ino: number;
+}
+
+/** Copies `v` with new bounds [start, end) (offsets adjusted). */
+export function sliceVma(v: Vma, start: number, end: number): Vma {
+  const d = start - v.start;
+  return {
+    start,
+    end,
+    prot: v.prot,
+    off: v.off + d,
+    segment: v.segment,
+    name: v.name,
+    fileOff: v.name !== "" && v.name[0] !== "[" ? v.fileOff + d : 0,
+    dev: v.dev,
+    ino: v.ino,
+  };
+}

@@ -1,0 +1,159 @@
+// Process lifecycle syscalls: clone/fork/vfork, execve, wait4/waitid.
+import { SYS } from "../../../ffi/sysno.ts";
+import { E } from "../../../ffi/errno.ts";
+import { def } from "./table.ts";
+import type { SyscallEntry } from "./abi.ts";
+import { BLOCK } from "./abi.ts";
+import type { Task } from "../kernel/task.ts";
+import { CLONE, cloneTask, execTask, readStringArray, startTask } from "../kernel/clone.ts";
+import { KEEPREGS } from "../kernel/control.ts";
+import { reap } from "../kernel/exit.ts";
+import type { ThreadGroup } from "../kernel/thread-group.ts";
+import { SIGCHLD } from "../signal/state.ts";
+
+function doClone(t: Task, flags: number, sp: number, ptid: number, ctid: number, tls: number): number {
+  if ((flags & CLONE.VFORK) !== 0) {
+    const pending = t.ext.vforkChild as ThreadGroup | undefined;
+    if (pending !== undefined) {
+      if (pending.vforkParent !== null && !pending.zombie) {
+        t.blockOn([pending.vforkDone]);
+        return BLOCK;
+      }
+      t.ext.vforkChild = undefined;
+      return pending.tgid;
+    }
+  }
+  const child = cloneTask(t, flags, sp, ptid, ctid, tls);
+  if (typeof child === "number") return child;
+  startTask(child);
+  if ((flags & CLONE.VFORK) !== 0 && child.tg.vforkParent !== null) {
+    t.ext.vforkChild = child.tg;
+    t.blockOn([child.tg.vforkDone]);
+    return BLOCK;
+  }
+  return child.tid;
+}
+
+function execve(t: Task, pathAddr: number, argvAddr: number, envAddr: number): number {
+  const path = t.mem.readCString(pathAddr, 4096);
+  if (typeof path === "number") return path;
+  const argv = readStringArray(t, argvAddr);
+  if (typeof argv === "number") return argv;
+  const envp = readStringArray(t, envAddr);
+  if (typeof envp === "number") return envp;
+  if (path === "") return -E.ENOENT;
+  const r = execTask(t, path, argv, envp);
+  return r < 0 ? r : KEEPREGS;
+}
+
+const WNOHANG = 1, WUNTRACED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000;
+
+function matches(t: Task, c: ThreadGroup, pid: number): boolean {
+  if (pid > 0) return c.tgid === pid;
+  if (pid === 0) return c.pgid === t.tg.pgid;
+  if (pid === -1) return true;
+  return c.pgid === -pid;
+}
+
+/** Finds a reportable child; returns [child, status, code] or null, or -ECHILD. */
+function findChild(t: Task, pid: number, options: number): [ThreadGroup, number, number] | null | number {
+  let any = false;
+  for (const c of t.tg.children) {
+    if (!matches(t, c, pid)) continue;
+    any = true;
+    if (c.zombie && (options & WEXITED) !== 0) {
+      const s = c.exitStatus;
+      const code = (s & 0x7f) === 0 ? 1 : (s & 0x80) !== 0 ? 3 : 2;
+      return [c, s, code];
+    }
+    if (c.stopReport !== 0 && (options & WUNTRACED) !== 0) return [c, (c.stopReport << 8) | 0x7f, 5];
+    if (c.continuedReport && (options & WCONTINUED) !== 0) return [c, 0xffff, 6];
+  }
+  return any ? null : -E.ECHILD;
+}
+
+function consume(t: Task, c: ThreadGroup, code: number, options: number): void {
+  if ((options & WNOWAIT) !== 0) return;
+  if (code === 5) c.stopReport = 0;
+  else if (code === 6) c.continuedReport = false;
+  else reap(c, t.kernel);
+}
+
+function wait4(t: Task, pid: number, statusAddr: number, options: number, rusage: number): number {
+  pid = pid | 0;
+  if (
+    (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT | 0x40000000 | 0x80000000 | 0x20000000)) !== 0
+  ) {
+    return -E.EINVAL;
+  }
+  const f = findChild(t, pid, options | WEXITED);
+  if (typeof f === "number") return f;
+  if (f === null) {
+    if ((options & WNOHANG) !== 0) return 0;
+    t.blockOn([t.tg.childEvents]);
+    return BLOCK;
+  }
+  const [c, status, code] = f;
+  if (statusAddr !== 0 && t.mem.writeU32(statusAddr, status) < 0) return -E.EFAULT;
+  if (rusage !== 0 && t.mem.write(rusage, new Uint8Array(144)) < 0) return -E.EFAULT;
+  consume(t, c, code, options);
+  return c.tgid;
+}
+
+function waitid(t: Task, idtype: number, id: number, infop: number, options: number): number {
+  let pid: number;
+  if (idtype === 0) pid = -1;
+  else if (idtype === 1) pid = id | 0;
+  else if (idtype === 2) pid = id === 0 ? 0 : -(id | 0);
+  else return -E.EINVAL;
+  if ((options & (WEXITED | WUNTRACED | WCONTINUED)) === 0) return -E.EINVAL;
+  const f = findChild(t, pid, options);
+  if (typeof f === "number") return f;
+  const info = new Uint8Array(128);
+  const dv = new DataView(info.buffer);
+  if (f === null) {
+    if ((options & WNOHANG) !== 0) return infop === 0 ? 0 : t.mem.write(infop, info);
+    t.blockOn([t.tg.childEvents]);
+    return BLOCK;
+  }
+  const [c, status, code] = f;
+  dv.setInt32(0, SIGCHLD, true);
+  dv.setInt32(8, code, true);
+  dv.setInt32(16, c.tgid, true);
+  dv.setInt32(20, 0, true);
+  dv.setInt32(
+    24,
+    code === 1 ? (status >> 8) & 0xff : code === 5 ? status >> 8 : code === 6 ? 18 : status & 0x7f,
+    true,
+  );
+  if (infop !== 0 && t.mem.write(infop, info) < 0) return -E.EFAULT;
+  consume(t, c, code, options);
+  return 0;
+}
+
+/** Rows of this module. */
+export const CLONE_SYSCALLS: SyscallEntry[] = [
+  def(
+    SYS.clone,
+    "clone",
+    "partial",
+    "no namespaces (EPERM)",
+    (t, f, sp, pt, ct, tls) => doClone(t, f, sp, pt, ct, tls),
+  ),
+  def(
+    SYS.fork,
+    "fork",
+    "full",
+    "address space copied eagerly (sparse-aware)",
+    (t) => doClone(t, SIGCHLD, 0, 0, 0, 0),
+  ),
+  def(SYS.vfork, "vfork", "full", "", (t) => doClone(t, CLONE.VM | CLONE.VFORK | SIGCHLD, 0, 0, 0, 0)),
+  def(SYS.clone3, "clone3", "errno", "ENOSYS: libcs fall back to clone", () => -E.ENOSYS),
+  def(SYS.execve, "execve", "full", "static, PT_INTERP and #! programs", (t, p, a, e) => execve(t, p, a, e)),
+  def(SYS.execveat, "execveat", "partial", "AT_FDCWD or absolute paths only", (t, dfd, p, a, e, fl) => {
+    if ((dfd | 0) !== -100 || (fl & 0x1000) !== 0) return -E.ENOSYS;
+    return execve(t, p, a, e);
+  }),
+  def(SYS.wait4, "wait4", "full", "rusage reported as zeros", (t, p, s, o, r) => wait4(t, p, s, o, r)),
+  def(SYS.waitid, "waitid", "partial", "P_ALL, P_PID, P_PGID", (t, ty, id, i, o) => waitid(t, ty, id, i, o)),
+];

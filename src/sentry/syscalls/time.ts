@@ -1,0 +1,95 @@
+// Clocks and sleeps. Time is the host's (no vDSO: glibc falls back to these syscalls).
+import { SYS } from "../../../ffi/sysno.ts";
+import { E } from "../../../ffi/errno.ts";
+import { clockGettime, monotonicNs } from "../../../ffi/time.ts";
+import { def } from "./table.ts";
+import type { SyscallEntry } from "./abi.ts";
+import { BLOCK } from "./abi.ts";
+import type { Task } from "../kernel/task.ts";
+
+const ts = new BigInt64Array(2);
+const out = new Uint8Array(16);
+const outView = new DataView(out.buffer);
+
+function clockGet(t: Task, id: number, addr: number): number {
+  // Process/thread CPU clocks report the monotonic clock (CPU time is not tracked).
+  const host = id === 2 || id === 3 || id < 0 ? 1 : id;
+  if (id > 11 && id >= 0) return -E.EINVAL;
+  if (clockGettime(host, ts) !== 0) return -E.EINVAL;
+  outView.setBigInt64(0, ts[0], true);
+  outView.setBigInt64(8, ts[1], true);
+  return t.mem.write(addr, out);
+}
+
+function readTimespec(t: Task, addr: number): number {
+  const b = new Uint8Array(16);
+  if (t.mem.readInto(addr, b) < 0) return -E.EFAULT;
+  const dv = new DataView(b.buffer);
+  const sec = dv.getBigInt64(0, true), nsec = dv.getBigInt64(8, true);
+  if (sec < 0n || nsec < 0n || nsec >= 1000000000n) return -E.EINVAL;
+  if (sec > 10n ** 9n * 100n) return Number.MAX_SAFE_INTEGER;
+  return Number(sec) * 1e9 + Number(nsec);
+}
+
+/** nanosleep/clock_nanosleep: block until the deadline (restartable via the saved deadline). */
+function sleep(t: Task, durNs: number, absolute: boolean, clock: number): number {
+  if (t.timedOut) {
+    t.ext.sleepDeadline = undefined;
+    return 0;
+  }
+  let deadline = t.ext.sleepDeadline as number | undefined;
+  if (deadline === undefined) {
+    if (absolute) {
+      if (clockGettime(clock, ts) !== 0) return -E.EINVAL;
+      const now = Number(ts[0]) * 1e9 + Number(ts[1]);
+      deadline = monotonicNs() + Math.max(0, durNs - now);
+    } else deadline = monotonicNs() + durNs;
+  }
+  if (monotonicNs() >= deadline) return 0;
+  t.ext.sleepDeadline = deadline;
+  t.blockOn([], deadline);
+  return BLOCK;
+}
+
+/** Rows of this module. */
+export const TIME_SYSCALLS: SyscallEntry[] = [
+  def(
+    SYS.clock_gettime,
+    "clock_gettime",
+    "partial",
+    "CPU-time clocks report monotonic time",
+    (t, id, a) => clockGet(t, id, a),
+  ),
+  def(SYS.clock_getres, "clock_getres", "full", "", (t, id, a) => {
+    if (id < 0 || id > 11) return -E.EINVAL;
+    if (a === 0) return 0;
+    outView.setBigInt64(0, 0n, true);
+    outView.setBigInt64(8, 1n, true);
+    return t.mem.write(a, out);
+  }),
+  def(SYS.gettimeofday, "gettimeofday", "full", "", (t, tv, tz) => {
+    if (tv !== 0) {
+      clockGettime(0, ts);
+      outView.setBigInt64(0, ts[0], true);
+      outView.setBigInt64(8, ts[1] / 1000n, true);
+      if (t.mem.write(tv, out) < 0) return -E.EFAULT;
+    }
+    if (tz !== 0 && t.mem.write(tz, new Uint8Array(8)) < 0) return -E.EFAULT;
+    return 0;
+  }),
+  def(SYS.time, "time", "full", "", (t, a) => {
+    clockGettime(0, ts);
+    const s = Number(ts[0]);
+    if (a !== 0 && t.mem.writeU64(a, s) < 0) return -E.EFAULT;
+    return s;
+  }),
+  def(SYS.nanosleep, "nanosleep", "partial", "remaining time not reported on EINTR", (t, req) => {
+    const d = readTimespec(t, req);
+    return d < 0 ? d : sleep(t, d, false, 1);
+  }),
+  def(SYS.clock_nanosleep, "clock_nanosleep", "partial", "", (t, clock, flags, req) => {
+    if (clock < 0 || clock > 11) return -E.EINVAL;
+    const d = readTimespec(t, req);
+    return d < 0 ? d : sleep(t, d, (flags & 1) !== 0, clock);
+  }),
+];

@@ -1,0 +1,27 @@
+// Differential tests: small static C programs run natively and under the Sentry (ptrace
+// platform, files through an in-process gofer double) must print the same and exit the same.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { compile, runNative, runUnderSentry } from "./helpers.ts";
+
+describe("static C programs under the Sentry", () => {
+  it("hello: argv, env, stdio, malloc, exit code", () => {
+    const bin = compile("hello");
+    for (const args of [[], ["one", "two"]]) {
+      const native = runNative([bin, ...args], { GREETING: "hi" });
+      const ours = runUnderSentry([bin, ...args], ["GREETING=hi"]);
+      assert.equal(ours.stdout, native.stdout);
+      assert.equal(ours.stderr, "to stderr\n");
+      assert.equal(ours.status, native.status);
+    }
+  });
+
+  it("reports unknown syscalls as ENOSYS and logs them in --strace", () => {
+    const bin = compile("hello");
+    const lines: string[] = [];
+    const r = runUnderSentry([bin], [], (l) => lines.push(l));
+    assert.equal(r.status, 0);
+    assert.ok(lines.some((l) => l.includes("rseq(") && l.endsWith("ENOSYS")), lines.join("\n"));
+    assert.ok(lines.some((l) => l.startsWith("[1] exit_group(0)")), lines.join("\n"));
+  });
+});
