@@ -7,7 +7,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readlinkSync,
   statSync,
@@ -15,7 +14,9 @@ import {
 import { join } from "node:path";
 import type { GoferClient, GoferDirent, GoferStat } from "../../../src/lisafs/api.ts";
 import { runSentry } from "../../../src/sentry/entry.ts";
-import { close, pipe2, read } from "../../../ffi/libc.ts";
+import { close, errno as errno0, libc, pipe2, read } from "../../../ffi/libc.ts";
+
+const hostOpen = libc.func("int open(const char *, int, int)") as (p: string, f: number, m: number) => number;
 
 /** Where compiled test programs go (gitignored). */
 export const BIN_DIR: string = join(import.meta.dirname ?? ".", "../../programs/bin");
@@ -81,11 +82,9 @@ export function hostGofer(): GoferClient {
       }
     },
     openRead(path: string): number {
-      try {
-        return openSync(abs(path), constants.O_RDONLY | constants.O_NOFOLLOW | 0o2000000);
-      } catch (e) {
-        return errno(e);
-      }
+      // Through libc, not node:fs: Deno's openSync returns resource ids, not host fds.
+      const fd = hostOpen(abs(path), constants.O_RDONLY | constants.O_NOFOLLOW | 0o2000000, 0);
+      return fd < 0 ? -errno0() : fd;
     },
     close(): void {},
   };

@@ -25,3 +25,13 @@ describe("static C programs under the Sentry", () => {
     assert.ok(lines.some((l) => l.startsWith("[1] exit_group(0)")), lines.join("\n"));
   });
 });
+
+describe("processes, signals and threads under the Sentry", () => {
+  it("procs: fork/wait, signal death, execve, handlers, masks, pthreads, nanosleep", () => {
+    const bin = compile("procs", ["-pthread"]);
+    const native = runNative([bin]);
+    const ours = runUnderSentry([bin]);
+    assert.equal(ours.stdout, native.stdout);
+    assert.equal(ours.status, native.status);
+  });
+});
