@@ -18,6 +18,12 @@ export interface GlobalFlags {
   /** Accepted for compatibility with runsc/runc callers; see docs/cli.md. */
   systemdCgroup: boolean;
   rootless: boolean;
+  /** Format of the --debug-log file (--debug-log-format). Optional: added after the first version. */
+  debugLogFormat?: "text" | "json";
+  /** Which subcommands write the debug log: "" all, "a,b" only those, "!a,b" all but those. */
+  debugCommand?: string;
+  /** Also write log records to stderr when --log is set (--alsologtostderr). */
+  alsoLogToStderr?: boolean;
 }
 
 /** Defaults of {@link GlobalFlags}. */
@@ -32,4 +38,7 @@ export const DEFAULT_GLOBALS: Readonly<GlobalFlags> = {
   network: "none",
   systemdCgroup: false,
   rootless: false,
+  debugLogFormat: "text",
+  debugCommand: "",
+  alsoLogToStderr: false,
 };

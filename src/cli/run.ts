@@ -1,12 +1,116 @@
-// Placeholder dispatcher; replaced by the full CLI.
-import { OCI_SPEC_VERSION, VERSION } from "../runtime.ts";
-import { getpid } from "../../ffi/libc.ts";
+// The CLI: global flags → logging → subcommand → its flags → run. Every failure ends here as
+// one line (`runsc: ...`, see report.ts) and an exit code: 2 for usage, 1 for operations.
+import type { Command } from "./command.ts";
+import { checkArgs } from "./command.ts";
+import { COMMANDS, findCommand } from "./commands.ts";
+import { CliError, EXIT_FAILURE, EXIT_USAGE, HelpRequested, messageOf, UsageError } from "./errors.ts";
+import { parseFlags } from "./flag.ts";
+import { type ParsedGlobals, parseGlobals } from "./global-flags.ts";
+import type { GlobalFlags } from "./globals.ts";
+import { commandHelp, mainHelp, versionText } from "./help.ts";
+import { writeOut } from "./output.ts";
+import { reportError } from "./report.ts";
+import { logger } from "../log/log.ts";
+import { debugCommandSelected, debugLogPath } from "../log/debug-log.ts";
 
-export function runCli(argv: string[]): Promise<number> {
-  if (argv[0] === "--version") {
-    console.log(`runsc version ${VERSION}\nspec: ${OCI_SPEC_VERSION}\npid ${getpid()}`);
-    return Promise.resolve(0);
+/**
+ * Points the logger at --log (and, once the command and container id are known, at
+ * --debug-log with %ID%/%COMMAND% expanded, unless --debug-command leaves this command out).
+ */
+export function configureLogging(g: GlobalFlags, command: string | undefined, id: string): void {
+  const withDebugLog = command !== undefined && g.debugLog !== "" &&
+    debugCommandSelected(g.debugCommand ?? "", command);
+  logger.configure({
+    logFile: g.log,
+    logFormat: g.logFormat,
+    debug: g.debug,
+    debugLogFile: withDebugLog ? debugLogPath(g.debugLog, { id, command, now: new Date() }) : "",
+    debugLogFormat: g.debugLogFormat ?? "text",
+    alsoToStderr: g.alsoLogToStderr ?? false,
+  });
+}
+
+/** Is this error a bug in runsc rather than a failed operation? */
+function isBug(e: unknown): boolean {
+  return e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError ||
+    e instanceof SyntaxError || !(e instanceof Error);
+}
+
+/** Reports `e` with `context` ("create: ...") and returns the exit code it deserves. */
+function fail(context: string, e: unknown): number {
+  const prefix = context ? `${context}: ` : "";
+  if (e instanceof UsageError) {
+    reportError(prefix + e.message);
+    return EXIT_USAGE;
   }
-  console.error("usage: runsc --version");
-  return Promise.resolve(2);
+  if (isBug(e)) {
+    reportError(`${prefix}internal error: ${messageOf(e)}`);
+    if (e instanceof Error && e.stack) logger.toFiles("debug", e.stack);
+    return EXIT_FAILURE;
+  }
+  reportError(prefix + messageOf(e));
+  return EXIT_FAILURE;
+}
+
+async function runCommand(cmd: Command, argv: string[], pg: ParsedGlobals): Promise<number> {
+  const g = pg.globals;
+  if (cmd.passThrough) {
+    configureLogging(g, cmd.name, "");
+    return await cmd.passThrough(argv, g);
+  }
+  let parsed;
+  try {
+    parsed = parseFlags(argv, cmd.flags);
+  } catch (e) {
+    if (!(e instanceof HelpRequested)) throw e;
+    writeOut(commandHelp(cmd));
+    return 0;
+  }
+  checkArgs(cmd.args, parsed.args);
+  configureLogging(g, cmd.name, cmd.args.containerId ? parsed.args[0] : "");
+  if (logger.debugEnabled) {
+    logger.debug(`command: ${cmd.name}, args: ${JSON.stringify(argv)}`);
+    for (const name of pg.ignoredSet) {
+      logger.debug(`flag --${name} is accepted for compatibility and has no effect`);
+    }
+  }
+  return await cmd.run({ command: cmd.name, ...parsed, globals: g });
+}
+
+/**
+ * Runs the CLI on `argv` (arguments after the program name) and returns the exit code.
+ * Never throws: every error is reported as one line.
+ * @example runCli(["--root", "/tmp/r", "state", "c1"])
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  let pg: ParsedGlobals;
+  try {
+    pg = parseGlobals(argv);
+  } catch (e) {
+    if (e instanceof HelpRequested) {
+      writeOut(mainHelp(COMMANDS));
+      return 0;
+    }
+    return fail("", e);
+  }
+  try {
+    configureLogging(pg.globals, undefined, "");
+  } catch (e) {
+    return fail("", new CliError(messageOf(e)));
+  }
+  if (pg.version) {
+    writeOut(versionText());
+    return 0;
+  }
+  const [name, ...rest] = pg.args;
+  if (name === undefined) return fail("", new UsageError('no subcommand given (see "runsc help")'));
+  const cmd = findCommand(name);
+  if (!cmd) return fail("", new UsageError(`unknown subcommand ${JSON.stringify(name)} (see "runsc help")`));
+  try {
+    return await runCommand(cmd, rest, pg);
+  } catch (e) {
+    return fail(cmd.name, e);
+  } finally {
+    logger.close();
+  }
 }
