@@ -14,7 +14,7 @@
 //   0x8000-0x9000    KVA+0x8000          IST1 stack (#DF)              supervisor RW
 //   0x9000/a000/b000 -                   kernel PDPT / PD / PT         (not mapped)
 //   0x10000-         -                   page-table pool               (not mapped)
-import { NUM_VECTORS, VECTORS_WITH_ERROR } from "../../../ffi/kvm-guest.ts";
+import { FLUSH_GATE_OFFSET, FLUSH_VECTOR, NUM_VECTORS, VECTORS_WITH_ERROR } from "../../../ffi/kvm-guest.ts";
 
 /** Guest-physical base of the private region (64 TiB, far above any memory file). */
 export const PRIV_GPA = 2 ** 46;
@@ -48,8 +48,8 @@ export const GDT_LIMIT = 0x4f;
 /** TSS: 104-byte header, I/O bitmap of 32 bytes (ports 0..255) and the 0xff terminator. */
 export const TSS_IOMAP = 0x68;
 export const TSS_LIMIT = TSS_IOMAP + 32;
-/** IDT limit. */
-export const IDT_LIMIT = NUM_VECTORS * 16 - 1;
+/** IDT limit: the 32 exceptions and the flush gate. */
+export const IDT_LIMIT = (FLUSH_VECTOR + 1) * 16 - 1;
 
 /** Kernel VA of a private-region offset. */
 export function kva(off: number): bigint {
@@ -81,17 +81,20 @@ export function writeDescriptorTables(priv: DataView, syscallPort: number): void
   priv.setBigUint64(gdt + SEL.tss, lo, true);
   priv.setBigUint64(gdt + SEL.tss + 8, tss >> 32n, true);
   // TSS: RSP0 (+4) for CPL 3 -> 0 transitions, IST1 (+0x24) for #DF, I/O bitmap base (+0x66).
-  priv.setBigUint64(OFF.tss + 4, kva(OFF.kstackTop), true);
+  // RSP0 is the host's resume frame: what the CPU pushes lands just below it.
+  priv.setBigUint64(OFF.tss + 4, kva(FRAME_OFF), true);
   priv.setBigUint64(OFF.tss + 0x24, kva(OFF.istTop), true);
   priv.setUint16(OFF.tss + 0x66, TSS_IOMAP, true);
   for (let i = 0; i <= 32; i++) priv.setUint8(OFF.tss + TSS_IOMAP + i, 0xff);
   // Clear the syscall port's bit: `out` to it is allowed at CPL 3 (PVM's syscall entry).
   const b = OFF.tss + TSS_IOMAP + (syscallPort >> 3);
   priv.setUint8(b, priv.getUint8(b) & ~(1 << (syscallPort & 7)));
-  for (let v = 0; v < NUM_VECTORS; v++) {
-    const target = kva(OFF.vectorPage + v * 16);
-    // Interrupt gate; DPL 3 for #BP and #OF so int3/into work from user mode as on Linux.
-    const dpl = v === 3 || v === 4 ? 3n : 0n;
+  for (let v = 0; v <= FLUSH_VECTOR; v++) {
+    if (v >= NUM_VECTORS && v !== FLUSH_VECTOR) continue;
+    const target = kva(OFF.vectorPage + (v === FLUSH_VECTOR ? FLUSH_GATE_OFFSET : v * 16));
+    // Interrupt gate; DPL 3 for #BP and #OF so int3/into work from user mode as on Linux, and
+    // for the flush gate.
+    const dpl = v === 3 || v === 4 || v === FLUSH_VECTOR ? 3n : 0n;
     const ist = v === 8 ? 1n : 0n;
     const g = (target & 0xffffn) | (BigInt(SEL.kcode) << 16n) | (ist << 32n) |
       ((0x8en | (dpl << 5n)) << 40n) |

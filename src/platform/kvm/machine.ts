@@ -40,6 +40,11 @@ export class KvmMachine {
   readonly ram: HostMapping;
   /** Supported CPUID entries (struct kvm_cpuid2), given to every vCPU. */
   readonly cpuid: Uint8Array;
+  /**
+   * NX enforcement. Off on PVM: there, with EFER.NXE set, fetching from a read-only user page
+   * in the upper half faults (measured), which the syscall entry page needs.
+   */
+  readonly nx: boolean;
   /** Set by the first syscall exit: whether `syscall` entered LSTAR at CPL 0 (VMX/SVM) or 3 (PVM). */
   syscallCpl = -1;
   private readonly privMap: HostMapping;
@@ -73,13 +78,25 @@ export class KvmMachine {
       const buf = nativeView(this.privMap.addr, PRIV_SIZE);
       this.priv32 = new Uint32Array(buf);
       this.privView = new DataView(buf);
-      this.pool = new PagePool(this.priv32);
+      this.nx = this.info.backend !== "pvm";
+      this.pool = new PagePool(this.priv32, this.nx);
       this.writeKernel();
       this.cpuid = this.supportedCpuid();
     } catch (e) {
       this.runUndo();
       throw e;
     }
+  }
+
+  /**
+   * Makes the guest forget every translation derived from the page tables, after the host
+   * removed or narrowed mappings. Under shadow paging (PVM) the backend caches guest page tables
+   * and only notices the guest's own writes, never the host's: deleting and re-adding the slot
+   * that holds them drops all shadow pages (measured: an in-guest CR3 reload does not).
+   */
+  flushShadow(): void {
+    this.setRegion(1, PRIV_GPA, 0, this.privMap.addr);
+    this.setRegion(1, PRIV_GPA, PRIV_SIZE, this.privMap.addr);
   }
 
   private setRegion(slot: number, gpa: number, size: number, host: bigint): void {
@@ -104,7 +121,7 @@ export class KvmMachine {
     put(OFF.kpd, 0, OFF.kpt | link, gpaHi);
     // Leaves: only the syscall page is user-accessible; code pages executable; the rest NX.
     const leaf = (off: number, lo: number, nx: boolean): void =>
-      put(OFF.kpt, off >> 12, off | PTE.P | PTE.A | lo, gpaHi | (nx ? NX_HI : 0));
+      put(OFF.kpt, off >> 12, off | PTE.P | PTE.A | lo, gpaHi | (nx && this.nx ? NX_HI : 0));
     leaf(OFF.syscallPage, PTE.US, false);
     leaf(OFF.vectorPage, 0, false);
     leaf(OFF.gdt, PTE.RW | PTE.D, true);
@@ -121,6 +138,15 @@ export class KvmMachine {
     const r = kvmIoctlBuf(this.kvmFd, KVM.GET_SUPPORTED_CPUID, b);
     if (r < 0) throw new Error(`kvm: KVM_GET_SUPPORTED_CPUID failed: errno ${-r}`);
     return b;
+  }
+
+  /**
+   * Makes `v` (and, on PVM, every vCPU) see page-table entries the host removed or narrowed.
+   * Adding entries needs nothing: a missing translation is always looked up afresh.
+   */
+  flush(v: Vcpu): void {
+    if (this.info.backend === "pvm") this.flushShadow();
+    else v.tlbDirty = true;
   }
 
   /** New page tables for an address space (kernel half shared). */

@@ -20,10 +20,13 @@ export class PagePool {
   private readonly free: number[] = [];
   /** The private region as u32 words (shared with the tables). */
   readonly u32: Uint32Array;
+  /** Whether leaves carry the NX bit (EFER.NXE on); see docs/platform-kvm.md for PVM. */
+  readonly nx: boolean;
 
   /** `u32` views the whole private region. */
-  constructor(u32: Uint32Array) {
+  constructor(u32: Uint32Array, nx: boolean) {
     this.u32 = u32;
+    this.nx = nx;
   }
 
   /** A zeroed page; returns its private offset. Throws when the region is exhausted. */
@@ -65,10 +68,10 @@ function entryTable(u32: Uint32Array, tableOff: number, i: number): number {
 }
 
 /** Leaf flags for mmap-style `prot`. PROT_NONE keeps the address under a not-present marker. */
-function leafFlags(prot: number): [number, number] {
+function leafFlags(prot: number, nx: boolean): [number, number] {
   if ((prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) === 0) return [PTE.NONE, 0];
   const lo = PTE.P | PTE.US | PTE.A | ((prot & PROT_WRITE) !== 0 ? PTE.RW | PTE.D : 0);
-  return [lo, (prot & PROT_EXEC) !== 0 ? 0 : NX_HI];
+  return [lo, nx && (prot & PROT_EXEC) === 0 ? NX_HI : 0];
 }
 
 /** What a leaf says about an address, for fault classification. */
@@ -112,7 +115,7 @@ export class PageTables {
 
   /** Maps [va, va+len) to guest-physical [gpa, gpa+len) with `prot`. Page-aligned arguments. */
   map(va: number, len: number, gpa: number, prot: number): void {
-    const [lo, hi] = leafFlags(prot);
+    const [lo, hi] = leafFlags(prot, this.pool.nx);
     let t = -1;
     for (let p = 0; p < len; p += PAGE) {
       const a = va + p;
@@ -133,7 +136,7 @@ export class PageTables {
 
   /** Changes the protection of existing leaves in [va, va+len), keeping their addresses. */
   protect(va: number, len: number, prot: number): void {
-    const [lo, hi] = leafFlags(prot);
+    const [lo, hi] = leafFlags(prot, this.pool.nx);
     this.forLeaves(va, len, (t, i) => {
       const w = (t >> 2) + 2 * i;
       if ((this.u32[w] & (PTE.P | PTE.NONE)) === 0) return;

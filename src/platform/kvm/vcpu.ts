@@ -27,6 +27,7 @@ import {
   FLUSH_AND_IRETQ_OFFSET,
   NUM_VECTORS,
   PORT_SYSCALL,
+  USER_FLUSH_OFFSET,
   VECTOR_STUB_IRETQ,
 } from "../../../ffi/kvm-guest.ts";
 import { REG, Regs } from "../../../ffi/regs.ts";
@@ -59,7 +60,8 @@ const USER_FLAGS = 0x254dd5;
 /** Always set in user mode: bit 1 and IF. */
 const FLAGS_FIXED = 0x202;
 const TWO32 = 4294967296;
-const SYSCALL_RIP_LO = Number((kva(OFF.syscallPage) + 2n) & 0xffffffffn);
+const SYSCALL_PAGE_LO = Number(kva(OFF.syscallPage) & 0xffffffffn);
+const SYSCALL_RIP_LO = SYSCALL_PAGE_LO + 2;
 const KVA_HI = Number(KVA >> 32n);
 const VECTOR_LO = Number(kva(OFF.vectorPage) & 0xffffffffn);
 
@@ -174,7 +176,7 @@ export class Vcpu {
     dv.setBigUint64(SREGS.cr0, 0x80050033n, true); // PG WP AM NE ET MP PE
     dv.setBigUint64(SREGS.cr3, BigInt(this.pt.cr3), true);
     dv.setBigUint64(SREGS.cr4, 0x6a0n, true); // PAE PGE OSFXSR OSXMMEXCPT
-    dv.setBigUint64(SREGS.efer, 0xd01n, true); // SCE LME LMA NXE
+    dv.setBigUint64(SREGS.efer, this.m.nx ? 0xd01n : 0x501n, true); // SCE LME LMA (NXE)
     this.check("KVM_SET_SREGS", kvmIoctlBuf(this.fd, KVM.SET_SREGS, this.sregs));
   }
 
@@ -187,6 +189,8 @@ export class Vcpu {
     }
     const flags = ((u[2 * REG.eflags] & USER_FLAGS) | FLAGS_FIXED) >>> 0;
     if (this.atCpl0 || this.tlbDirty) {
+      // Stopped at CPL 3 with a flush due: `int $0x20` in the syscall page reaches the flush
+      // stub at CPL 0, which then irets through the frame written here.
       // Resume through an iretq frame on the kernel stack: rip, cs, rflags, rsp, ss.
       const f = this.m.priv32, w = FRAME_OFF >> 2;
       f[w] = u[2 * REG.rip];
@@ -202,10 +206,15 @@ export class Vcpu {
       const rsp = kva(FRAME_OFF);
       k[sr + 2 * KREG.rsp] = Number(rsp & 0xffffffffn);
       k[sr + 2 * KREG.rsp + 1] = KVA_HI;
-      const stub = this.tlbDirty ? FLUSH_AND_IRETQ_OFFSET : VECTOR_STUB_IRETQ;
-      k[sr + 2 * KREG.rip] = VECTOR_LO + stub;
+      if (this.atCpl0) {
+        const stub = this.tlbDirty ? FLUSH_AND_IRETQ_OFFSET : VECTOR_STUB_IRETQ;
+        k[sr + 2 * KREG.rip] = VECTOR_LO + stub;
+        k[sr + 2 * KREG.rflags] = 0x2;
+      } else {
+        k[sr + 2 * KREG.rip] = SYSCALL_PAGE_LO + USER_FLUSH_OFFSET;
+        k[sr + 2 * KREG.rflags] = FLAGS_FIXED;
+      }
       k[sr + 2 * KREG.rip + 1] = KVA_HI;
-      k[sr + 2 * KREG.rflags] = 0x2;
       k[sr + 2 * KREG.rflags + 1] = 0;
     } else {
       k[sr + 2 * KREG.rip] = u[2 * REG.rip];
@@ -315,7 +324,7 @@ export class Vcpu {
       ex.error = f[w];
       w += 2;
     }
-    if (f[w + 2] !== SEL.ucode) {
+    if (f[w + 2] !== SEL.ucode || f[w + 1] === KVA_HI) {
       throw new GuestError(
         `kvm: exception ${v} in the guest trampoline (cs ${f[w + 2]}, rip ${f[w].toString(16)})`,
       );
