@@ -1,5 +1,5 @@
 // Assembles the syscall table from every subsystem's rows.
-import { SyscallTable } from "./table.ts";
+import { mergeSyscallRows, SyscallTable } from "./table.ts";
 import { PROCESS_SYSCALLS } from "./process.ts";
 import { MM_SYSCALLS } from "./mm.ts";
 import { TIME_SYSCALLS } from "./time.ts";
@@ -21,6 +21,16 @@ export const ALL_SYSCALL_LISTS: readonly (readonly SyscallEntry[])[] = [
   CLONE_SYSCALLS,
   FUTEX_SYSCALLS,
 ];
+
+/** Every subsystem's row list, in merge order (later lists win); no kernel needed. */
+export function syscallEntryLists(): readonly (readonly SyscallEntry[])[] {
+  return ALL_SYSCALL_LISTS;
+}
+
+/** The merged table rows (one per x86_64 syscall number), as the running Sentry uses them. */
+export function syscallRows(): SyscallEntry[] {
+  return mergeSyscallRows(ALL_SYSCALL_LISTS);
+}
 
 /** Builds the table; `strace` receives one line per syscall when non-null. */
 export function buildSyscallTable(strace: ((line: string) => void) | null): SyscallTable {

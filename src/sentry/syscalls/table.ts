@@ -13,7 +13,7 @@ import { formatCall, formatResult } from "./strace.ts";
 export class SyscallTable {
   private readonly handlers: (SyscallHandler | undefined)[] = new Array(SYS_MAX + 1);
   /** Every row, by number (unimplemented rows have support "errno" and an ENOSYS handler). */
-  readonly rows: SyscallEntry[] = [];
+  readonly rows: readonly SyscallEntry[];
   private readonly reported = new Set<number>();
   /** Names of unimplemented syscalls the application asked for (tests, diagnostics). */
   readonly unsupportedSeen: Set<string> = new Set();
@@ -23,16 +23,7 @@ export class SyscallTable {
   constructor(lists: readonly (readonly SyscallEntry[])[], strace: ((line: string) => void) | null) {
     this.strace = strace;
     for (const l of lists) for (const e of l) this.handlers[e.nr] = e.handler;
-    const byNr = new Map<number, SyscallEntry>();
-    for (const l of lists) for (const e of l) byNr.set(e.nr, e);
-    for (let nr = 0; nr <= SYS_MAX; nr++) {
-      const name = SYSCALL_NAMES[nr];
-      if (name === undefined) continue;
-      this.rows.push(
-        byNr.get(nr) ??
-          { nr, name, support: "errno", note: "not implemented: ENOSYS", handler: () => -E.ENOSYS },
-      );
-    }
+    this.rows = mergeSyscallRows(lists);
   }
 
   /** Runs syscall `nr` for `t` with its argument registers; returns the handler's result. */
@@ -57,6 +48,28 @@ export class SyscallTable {
     this.strace(`[${t.tid}] ${call} = ${formatResult(r)}`);
     return r;
   }
+}
+
+/** The note of rows no list defines. */
+export const NOT_IMPLEMENTED_NOTE = "not implemented: ENOSYS";
+
+/**
+ * One row per named x86_64 syscall number, in number order: the last list defining a number
+ * wins; numbers no list defines get an "errno" row answering -ENOSYS. Pure data: needs no
+ * kernel (docs/compatibility.md is generated from it).
+ */
+export function mergeSyscallRows(lists: readonly (readonly SyscallEntry[])[]): SyscallEntry[] {
+  const byNr = new Map<number, SyscallEntry>();
+  for (const l of lists) for (const e of l) byNr.set(e.nr, e);
+  const rows: SyscallEntry[] = [];
+  for (let nr = 0; nr <= SYS_MAX; nr++) {
+    const name = SYSCALL_NAMES[nr];
+    if (name === undefined) continue;
+    rows.push(
+      byNr.get(nr) ?? { nr, name, support: "errno", note: NOT_IMPLEMENTED_NOTE, handler: () => -E.ENOSYS },
+    );
+  }
+  return rows;
 }
 
 /** Helper to declare a row whose handler takes the kernel Task. */
