@@ -233,3 +233,96 @@ export function kvmRun(vcpuFd: number): number {
 export function nativeView(addr: bigint, len: number): ArrayBuffer {
   return koffi.view(addr, len) as ArrayBuffer;
 }
+
+/** SIGURG: ignored by default and unused by the JS runtimes; the vCPU preemption signal. */
+export const SIG_PREEMPT = 23;
+const SIGEV_THREAD_ID = 4;
+const CLOCK_MONOTONIC = 1;
+
+const _timerCreate = libc.func("long syscall(long, long, void *, _Out_ int *)") as (
+  nr: number,
+  clock: number,
+  sev: Uint8Array,
+  id: Int32Array,
+) => number;
+const _bufSyscall = libc.func("long syscall(long, long, void *, void *, long)") as (
+  nr: number,
+  a: number,
+  b: Uint8Array | null,
+  c: Uint8Array | null,
+  d: number,
+) => number;
+
+/** A sigset with only SIG_PREEMPT. */
+function preemptSet(): Uint8Array {
+  const s = new Uint8Array(8);
+  s[(SIG_PREEMPT - 1) >> 3] = 1 << ((SIG_PREEMPT - 1) & 7);
+  return s;
+}
+const PREEMPT_SET = preemptSet();
+const ZERO_TIMESPEC = new Uint8Array(16);
+const _syscallPP = libc.func("long syscall(long, long, long, void *, void *)") as (
+  nr: number,
+  a: number,
+  b: number,
+  c: BigInt64Array,
+  d: null,
+) => number;
+const _sigtimedwait = libc.func("long syscall(long, void *, void *, void *, long)") as (
+  nr: number,
+  set: Uint8Array,
+  info: null,
+  timeout: Uint8Array,
+  size: number,
+) => number;
+
+/**
+ * Blocks SIG_PREEMPT in the calling thread and creates a periodic CLOCK_MONOTONIC timer that
+ * sends it to this thread every `periodNs`. While blocked the signal only stays pending; vCPUs
+ * unblock it during KVM_RUN (KVM_SET_SIGNAL_MASK), so a pending tick ends KVM_RUN with EINTR.
+ * Returns the timer id or -errno.
+ */
+export function createPreemptTimer(periodNs: number): number {
+  const r = _bufSyscall(SYS.rt_sigprocmask, 0, /* SIG_BLOCK */ PREEMPT_SET, null, 8);
+  if (r === -1) return -errno();
+  const sev = new Uint8Array(64);
+  const dv = new DataView(sev.buffer);
+  dv.setInt32(8, SIG_PREEMPT, true);
+  dv.setInt32(12, SIGEV_THREAD_ID, true);
+  dv.setInt32(16, sys(SYS.gettid), true);
+  const id = new Int32Array(1);
+  if (_timerCreate(SYS.timer_create, CLOCK_MONOTONIC, sev, id) === -1) return -errno();
+  const its = new BigInt64Array([0n, BigInt(periodNs), 0n, BigInt(periodNs)]);
+  if (_syscallPP(SYS.timer_settime, id[0], 0, its, null) === -1) return -errno();
+  return id[0];
+}
+
+/** Deletes a timer made by {@link createPreemptTimer}. */
+export function deletePreemptTimer(id: number): void {
+  sys(SYS.timer_delete, id);
+}
+
+/** Consumes a pending SIG_PREEMPT; true if one was pending. */
+export function consumePreempt(): boolean {
+  return _sigtimedwait(SYS.rt_sigtimedwait, PREEMPT_SET, null, ZERO_TIMESPEC, 8) === SIG_PREEMPT;
+}
+
+/** KVM_SET_SIGNAL_MASK argument: nothing blocked while the guest runs. */
+export function runSignalMask(): Uint8Array {
+  const b = new Uint8Array(12);
+  new DataView(b.buffer).setUint32(0, 8, true); // len: 8-byte kernel sigset
+  return b;
+}
+
+const _epollWait = libc.func("int epoll_wait(int, _Out_ void *, int, int)") as (
+  ep: number,
+  events: Uint8Array,
+  max: number,
+  timeoutMs: number,
+) => number;
+
+/** epoll_wait into `events` (12-byte packed entries); count or -errno. */
+export function epollWait(ep: number, events: Uint8Array, max: number, timeoutMs: number): number {
+  const r = _epollWait(ep, events, max, timeoutMs);
+  return r === -1 ? -errno() : r;
+}

@@ -113,16 +113,22 @@ export class PageTables {
     return t;
   }
 
-  /** Maps [va, va+len) to guest-physical [gpa, gpa+len) with `prot`. Page-aligned arguments. */
-  map(va: number, len: number, gpa: number, prot: number): void {
+  /**
+   * Maps [va, va+len) to guest-physical [gpa, gpa+len) with `prot`. Page-aligned arguments.
+   * Returns true when a present leaf was replaced (the caller must flush translations).
+   */
+  map(va: number, len: number, gpa: number, prot: number): boolean {
     const [lo, hi] = leafFlags(prot, this.pool.nx);
     let t = -1;
+    let replaced = false;
     for (let p = 0; p < len; p += PAGE) {
       const a = va + p;
       const i = Math.floor(a / PAGE) % 512;
       if (t < 0 || i === 0) t = this.leafTable(a, true);
+      if ((this.u32[(t >> 2) + 2 * i] & PTE.P) !== 0) replaced = true;
       setEntry(this.u32, t, i, gpa + p, lo, hi);
     }
+    return replaced;
   }
 
   /** Removes leaves in [va, va+len); skips absent tables a whole 2 MiB at a time. */

@@ -21,6 +21,7 @@ import {
   putDtable,
   putSegment,
   RUN,
+  runSignalMask,
   SREGS,
 } from "../../../ffi/kvm.ts";
 import {
@@ -119,6 +120,9 @@ export class Vcpu {
     this.run32 = new Uint32Array(buf);
     this.sr = RUN.syncRegs >> 2;
     this.check("KVM_SET_CPUID2", kvmIoctlBuf(fd, KVM.SET_CPUID2, m.cpuid));
+    // Nothing blocked while the guest runs, so the preemption tick (blocked in the Sentry's
+    // thread otherwise) ends KVM_RUN.
+    this.check("KVM_SET_SIGNAL_MASK", kvmIoctlBuf(fd, KVM.SET_SIGNAL_MASK, runSignalMask()));
     this.initSregs();
     this.check(
       "KVM_SET_MSRS",
