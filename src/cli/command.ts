@@ -68,9 +68,6 @@ export function checkArgs(spec: ArgSpec, args: readonly string[]): void {
     : `${spec.min} to ${spec.max}`;
   const names = spec.names ? ` (${spec.names})` : "";
   const given = args.length > spec.max ? `; unexpected ${JSON.stringify(args[spec.max])}` : "";
-  throw new UsageError(
-    `requires ${want} argument${
-      spec.max === 1 && spec.min === 1 ? "" : "s"
-    }${names}, got ${args.length}${given}`,
-  );
+  const noun = spec.min === 1 && (spec.max === 1 || spec.max === Infinity) ? "argument" : "arguments";
+  throw new UsageError(`requires ${want} ${noun}${names}, got ${args.length}${given}`);
 }

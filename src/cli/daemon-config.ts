@@ -37,7 +37,10 @@ export interface AddOptions {
 
 function runtimesOf(config: DaemonConfig, file: string): Record<string, unknown> {
   const r = v.safeParse(RuntimesSchema, config.runtimes);
-  if (!r.success) throw new CliError(`${file}: "runtimes" is not an object`);
+  // valibot's record accepts arrays too; Docker wants a name → entry map.
+  if (!r.success || Array.isArray(config.runtimes)) {
+    throw new CliError(`${file}: "runtimes" is not an object`);
+  }
   return { ...(r.output ?? {}) };
 }
 

@@ -46,8 +46,14 @@ const STDERR_DEFAULT: Sink = {
 
 /** Opens a log file for appending, creating its directory (gVisor does the same for --debug-log). */
 function openLogFile(file: string): number {
+  const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND;
+  try {
+    return fs.openSync(file, flags, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o755 });
-  return fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o644);
+  return fs.openSync(file, flags, 0o644);
 }
 
 /** The process logger. Until configured it writes warnings and errors (and debug, if enabled) to stderr. */

@@ -18,8 +18,19 @@ const Uint64 = v.pipe(v.number(), v.integer("must be an integer"), v.minValue(0,
 const Int = v.pipe(v.number(), v.integer("must be an integer"));
 const Strings = v.array(v.string());
 
+/**
+ * An object that keeps unknown fields. valibot's object schemas accept arrays, which would
+ * turn `"process": []` into a confusing "process.cwd: required": refuse arrays first.
+ */
+function obj<const E extends v.ObjectEntries>(entries: E) {
+  return v.pipe(
+    v.custom<unknown>((x) => !Array.isArray(x), "expected object, got array"),
+    v.looseObject(entries),
+  );
+}
+
 /** process.user */
-export const UserSchema = v.looseObject({
+export const UserSchema = obj({
   uid: Uint32,
   gid: Uint32,
   umask: v.optional(Uint32),
@@ -28,7 +39,7 @@ export const UserSchema = v.looseObject({
 });
 
 /** process.capabilities */
-export const CapabilitiesSchema = v.looseObject({
+export const CapabilitiesSchema = obj({
   bounding: v.optional(Strings),
   effective: v.optional(Strings),
   inheritable: v.optional(Strings),
@@ -37,12 +48,12 @@ export const CapabilitiesSchema = v.looseObject({
 });
 
 /** One entry of process.rlimits. */
-export const RlimitSchema = v.looseObject({ type: v.string(), hard: Uint64, soft: Uint64 });
+export const RlimitSchema = obj({ type: v.string(), hard: Uint64, soft: Uint64 });
 
 /** The process to run (config.json `process`, also the content of `exec --process FILE`). */
-export const ProcessSchema = v.looseObject({
+export const ProcessSchema = obj({
   terminal: v.optional(v.boolean()),
-  consoleSize: v.optional(v.looseObject({ height: Uint32, width: Uint32 })),
+  consoleSize: v.optional(obj({ height: Uint32, width: Uint32 })),
   user: UserSchema,
   args: v.optional(Strings),
   commandLine: v.optional(v.string()),
@@ -57,13 +68,13 @@ export const ProcessSchema = v.looseObject({
 });
 
 /** root */
-export const RootSchema = v.looseObject({ path: v.string(), readonly: v.optional(v.boolean()) });
+export const RootSchema = obj({ path: v.string(), readonly: v.optional(v.boolean()) });
 
 /** A uid/gid mapping of a user namespace or an idmapped mount. */
-export const IdMappingSchema = v.looseObject({ containerID: Uint32, hostID: Uint32, size: Uint32 });
+export const IdMappingSchema = obj({ containerID: Uint32, hostID: Uint32, size: Uint32 });
 
 /** One entry of mounts. */
-export const MountSchema = v.looseObject({
+export const MountSchema = obj({
   destination: v.string(),
   source: v.optional(v.string()),
   type: v.optional(v.string()),
@@ -73,7 +84,7 @@ export const MountSchema = v.looseObject({
 });
 
 /** One hook: a host program run at a lifecycle point. */
-export const HookSchema = v.looseObject({
+export const HookSchema = obj({
   path: v.string(),
   args: v.optional(Strings),
   env: v.optional(Strings),
@@ -83,7 +94,7 @@ export const HookSchema = v.looseObject({
 const Hooks = v.optional(v.array(HookSchema));
 
 /** hooks */
-export const HooksSchema = v.looseObject({
+export const HooksSchema = obj({
   prestart: Hooks,
   createRuntime: Hooks,
   createContainer: Hooks,
@@ -96,13 +107,13 @@ export const HooksSchema = v.looseObject({
 export const NAMESPACE_TYPES = ["pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"] as const;
 
 /** One entry of linux.namespaces. */
-export const NamespaceSchema = v.looseObject({
+export const NamespaceSchema = obj({
   type: v.picklist(NAMESPACE_TYPES, `must be one of ${NAMESPACE_TYPES.join(", ")}`),
   path: v.optional(v.string()),
 });
 
 /** One entry of linux.devices. */
-export const DeviceSchema = v.looseObject({
+export const DeviceSchema = obj({
   type: v.string(),
   path: v.string(),
   major: v.optional(Int),
@@ -113,15 +124,15 @@ export const DeviceSchema = v.looseObject({
 });
 
 /** linux */
-export const LinuxSchema = v.looseObject({
+export const LinuxSchema = obj({
   namespaces: v.optional(v.array(NamespaceSchema)),
   uidMappings: v.optional(v.array(IdMappingSchema)),
   gidMappings: v.optional(v.array(IdMappingSchema)),
   devices: v.optional(v.array(DeviceSchema)),
   cgroupsPath: v.optional(v.string()),
-  resources: v.optional(v.looseObject({})),
+  resources: v.optional(obj({})),
   sysctl: v.optional(v.record(v.string(), v.string())),
-  seccomp: v.optional(v.looseObject({})),
+  seccomp: v.optional(obj({})),
   rootfsPropagation: v.optional(v.string()),
   maskedPaths: v.optional(Strings),
   readonlyPaths: v.optional(Strings),
@@ -129,7 +140,7 @@ export const LinuxSchema = v.looseObject({
 });
 
 /** The whole config.json. */
-export const SpecSchema = v.looseObject({
+export const SpecSchema = obj({
   ociVersion: v.string(),
   process: v.optional(ProcessSchema),
   root: v.optional(RootSchema),
@@ -171,6 +182,7 @@ function kindOf(x: unknown): string {
  */
 export function describeIssue(issue: v.BaseIssue<unknown>, what = "config.json"): string {
   const where = issuePath(issue) || what;
+  if (issue.type === "custom") return `${where}: ${issue.message}`;
   if (issue.kind === "schema") {
     if (issue.input === undefined) return `${where}: required`;
     const expected = issue.type === "picklist" ? "" : (issue.expected ?? "").toLowerCase();
