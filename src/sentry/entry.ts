@@ -4,6 +4,9 @@
 import type { GoferClient } from "../lisafs/api.ts";
 import { MemoryFile } from "./mm/memfile.ts";
 import { PtracePlatform } from "../platform/ptrace/platform.ts";
+import type { Platform } from "../platform/platform.ts";
+import { KvmPlatform } from "../platform/kvm/platform.ts";
+import { KvmUnavailableError } from "../platform/kvm/probe.ts";
 import { Kernel } from "./kernel/kernel.ts";
 import { createInit, defaultIdentity } from "./kernel/init.ts";
 import { buildSyscallTable } from "./syscalls/index.ts";
@@ -47,6 +50,16 @@ export class SentryStartError extends Error {
   }
 }
 
+/** The KVM platform, or SentryStartError("KVM is not available: ...") when it cannot be used. */
+function kvmPlatform(memfd: number, memSize: number): Platform {
+  try {
+    return new KvmPlatform({ memfd, memSize });
+  } catch (e) {
+    if (e instanceof KvmUnavailableError) throw new SentryStartError(e.message, e.errno || 19);
+    throw e;
+  }
+}
+
 /** Converts a wait status to the shell convention (code, or 128+signal). */
 export function shellStatus(ws: number): number {
   return (ws & 0x7f) !== 0 ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff;
@@ -58,12 +71,14 @@ export function shellStatus(ws: number): number {
  * the program cannot be started (e.g. not found: errno ENOENT).
  */
 export function runSentry(cfg: SentryConfig): number {
-  if (cfg.platform !== "ptrace") throw new SentryStartError(`platform ${cfg.platform} is not available`, 38);
+  if (cfg.platform !== "ptrace" && cfg.platform !== "kvm") {
+    throw new SentryStartError(`platform ${cfg.platform} is not available`, 38);
+  }
   const mf = new MemoryFile();
   const scratchOff = mf.allocate(4096);
   const cpus = getAffinity(0);
   const cpu = cfg.cpu ?? (cpus.length > 0 ? cpus[cpus.length - 1] : -1);
-  const platform = new PtracePlatform({
+  const platform: Platform = cfg.platform === "kvm" ? kvmPlatform(mf.fd, mf.size) : new PtracePlatform({
     memfd: mf.fd,
     scratchOff,
     scratch: mf.slice(scratchOff, 4096)!,

@@ -36,6 +36,7 @@ export class KvmAddressSpace implements AddressSpace {
   /** See AddressSpace.map (memory-file offset = guest-physical address). */
   map(addr: number, len: number, off: number, prot: number): number {
     if (badRange(addr, len) || off % 4096 !== 0) return -EINVAL;
+    this.m.ensureRam(off, len);
     if (this.pt.map(addr, len, off, prot)) this.flush();
     return 0;
   }

@@ -24,6 +24,7 @@ ram.set([
   0xb8, 60, 0, 0, 0, //       mov $60, %eax
   0x0f, 0x05,        //       syscall
 ]);
+m.ensureRam(0, memSize);
 const pt = m.newPageTables();
 pt.map(0x400000, 0x1000, 0, 5);
 const v = m.newVcpu(pt);

@@ -58,6 +58,7 @@ describe("kvm guest", () => {
       const ram = new Uint8Array(nativeView(m.ram.addr, memSize));
       const { code, at } = program();
       ram.set(code, OFF_CODE);
+      m.ensureRam(0, memSize);
       const pt = m.newPageTables();
       pt.map(CODE, 0x1000, OFF_CODE, R | X);
       pt.map(STACK_TOP - 0x1000, 0x1000, OFF_STACK, R | W);
