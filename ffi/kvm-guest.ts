@@ -54,8 +54,8 @@ export const FLUSH_VECTOR = 0x20;
  * reloading CR3 drops non-global translations). Placed after the vector stubs. Entered at
  * FLUSH_GATE_OFFSET through `int $0x20` from CPL 3 (the frame `int` pushed just below the host's
  * frame is dropped) or at FLUSH_AND_IRETQ_OFFSET from CPL 0 with %rsp at the host's frame.
- * Not used on PVM: there `int $n` from CPL 3 raises #UD and a CR3 reload does not resync the
- * shadow page tables (both measured); the platform re-registers the memory slot instead.
+ * Not used on PVM: there `int $n` from CPL 3 raises #UD (measured); the platform re-registers
+ * the memory slot holding the page tables instead, which drops PVM's shadow pages.
  */
 // deno-fmt-ignore
 export const FLUSH_AND_IRETQ: readonly number[] = [
