@@ -8,6 +8,7 @@ import process from "node:process";
 import * as v from "valibot";
 import { CliError } from "./errors.ts";
 import { fsErrorText } from "../oci/load.ts";
+import { mkdirs } from "../log/mkdirs.ts";
 
 /** A daemon.json document: a JSON object whose keys we keep as they are. */
 export type DaemonConfig = Record<string, unknown>;
@@ -128,7 +129,7 @@ export function writeDaemonConfig(file: string, config: DaemonConfig): void {
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.runsc-${process.pid}-${Date.now()}.tmp`);
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    mkdirs(dir);
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode);
     try {
       fs.writeSync(fd, JSON.stringify(config, null, 4) + "\n");

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import process from "node:process";
+import { mkdirs } from "./mkdirs.ts";
 import { formatRecord, type Level, LEVEL_RANK, type LogFormat } from "./format.ts";
 
 export type { Level, LogFormat } from "./format.ts";
@@ -52,7 +53,7 @@ function openLogFile(file: string): number {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o755 });
+  mkdirs(path.dirname(file));
   return fs.openSync(file, flags, 0o644);
 }
 

@@ -137,3 +137,19 @@ describe("--debug-log patterns", () => {
     assert.equal(debugCommandSelected("!boot,events", "create"), true);
   });
 });
+
+describe("mkdirs", () => {
+  it("creates missing parents and accepts an existing directory", async () => {
+    const { mkdirs } = await import("../../../src/log/mkdirs.ts");
+    const deep = path.join(dir, "a", "b", "c");
+    mkdirs(deep);
+    assert.ok(fs.statSync(deep).isDirectory());
+    mkdirs(deep);
+  });
+
+  it("fails on a component that is a file", async () => {
+    const { mkdirs } = await import("../../../src/log/mkdirs.ts");
+    fs.writeFileSync(path.join(dir, "f"), "");
+    assert.throws(() => mkdirs(path.join(dir, "f", "x")), { code: "ENOTDIR" });
+  });
+});
