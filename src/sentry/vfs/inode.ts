@@ -234,7 +234,7 @@ export abstract class Inode {
    * For "magic" links (/proc/self/cwd, /proc/[pid]/fd/N): where following leads, instead of
    * resolving the text of readlink. null for ordinary symlinks.
    */
-  followLink(_t: FileTask): VirtualDentry | number | null {
+  followLink(_t: FileTask, _at: VirtualDentry): VirtualDentry | number | null {
     return null;
   }
 

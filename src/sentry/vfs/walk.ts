@@ -89,7 +89,7 @@ function walkComps(
     const last = stack.length === 0;
     if (child.inode.isSymlink && (!last || followLast)) {
       if (++st.links > MAX_SYMLINKS) return -E.ELOOP;
-      const magic = child.inode.followLink(t);
+      const magic = child.inode.followLink(t, child);
       if (magic !== null) {
         if (typeof magic === "number") return magic;
         cur = magic;

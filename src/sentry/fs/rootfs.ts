@@ -1,0 +1,83 @@
+// Builds the sandbox's mount tree: the gofer-backed overlay as "/", devfs at /dev, procfs at
+// /proc, tmpfs at /tmp and /dev/shm (gVisor's default layout for a container).
+import { E } from "../../../ffi/errno.ts";
+import type { GoferClient } from "../../lisafs/api.ts";
+import { FsContext } from "../vfs/context.ts";
+import type { VirtualDentry } from "../vfs/dentry.ts";
+import type { FileDescription } from "../vfs/file.ts";
+import type { Filesystem } from "../vfs/inode.ts";
+import { kernelTask } from "../vfs/kernel-task.ts";
+import { MountNamespace } from "../vfs/mount.ts";
+import type { FileTask } from "../vfs/task.ts";
+import { lookupChild, resolve } from "../vfs/walk.ts";
+import { createDevfs } from "./devfs/devfs.ts";
+import { OverlayFs } from "./overlay/overlay.ts";
+import { Procfs } from "./procfs/procfs.ts";
+import type { ProcProvider } from "./procfs/provider.ts";
+import { Tmpfs } from "./tmpfs/tmpfs.ts";
+
+/** Options of {@link createRootMountNamespace}. */
+export interface RootFsOptions {
+  /** Process data for /proc. */
+  readonly proc: ProcProvider;
+  /** The controlling terminal for /dev/tty (a new reference), if any. */
+  readonly tty?: (t: FileTask) => FileDescription | null;
+}
+
+/** The built mount tree. */
+export interface RootFs {
+  readonly ns: MountNamespace;
+  readonly overlay: OverlayFs;
+  readonly procfs: Procfs;
+  /**
+   * A filesystem context for the init process: root "/", cwd `cwd` (absolute; "/" when it
+   * does not exist or is not a directory, as runsc does not fail the start over it).
+   */
+  initContext(cwd: string, umask?: number): FsContext;
+}
+
+/** Finds or makes directory `name` under `dir` (mount points missing from the image). */
+function ensureDir(t: FileTask, dir: VirtualDentry, name: string): VirtualDentry {
+  let r = lookupChild(t, dir, name);
+  if (r === -E.ENOENT) {
+    dir.inode.mkdir(t, name, 0o755, 0, 0);
+    r = lookupChild(t, dir, name);
+  }
+  if (typeof r === "number") throw new Error(`cannot create mount point ${name}: errno ${-r}`);
+  return r;
+}
+
+/**
+ * Builds "/" (gofer lower + in-memory upper), /dev (devfs), /dev/shm and /tmp (tmpfs),
+ * /proc (procfs over `opts.proc`).
+ */
+export function createRootMountNamespace(gofer: GoferClient, opts: RootFsOptions): RootFs {
+  const overlay = new OverlayFs(gofer);
+  const ns = new MountNamespace(overlay, "none", "rw,relatime");
+  const root = ns.rootVd();
+  const t = kernelTask(new FsContext(ns, root, root));
+  const mountAt = (parent: VirtualDentry, name: string, fs: Filesystem, source: string, options: string) => {
+    const at = ensureDir(t, parent, name);
+    const m = ns.mount(fs, at, source, options);
+    if (typeof m === "number") throw new Error(`mount ${name}: errno ${-m}`);
+    return m;
+  };
+  mountAt(root, "dev", createDevfs({ tty: opts.tty }), "none", "rw,nosuid,mode=755");
+  const procfs = new Procfs(opts.proc);
+  mountAt(root, "proc", procfs, "proc", "rw,nosuid,nodev,noexec,relatime");
+  mountAt(root, "tmp", new Tmpfs(0o1777), "none", "rw,nosuid,nodev");
+  const devVd = resolve(t, root, "/dev", { follow: true });
+  if (typeof devVd === "number") throw new Error("no /dev");
+  mountAt(devVd, "shm", new Tmpfs(0o1777), "none", "rw,nosuid,nodev");
+  return {
+    ns,
+    overlay,
+    procfs,
+    initContext(cwd: string, umask = 0o022): FsContext {
+      const ctx = new FsContext(ns, root, root, umask);
+      const vd = resolve(kernelTask(ctx), root, cwd.startsWith("/") ? cwd : "/" + cwd, { follow: true });
+      if (typeof vd !== "number" && vd.inode.isDir) ctx.cwd = vd;
+      return ctx;
+    },
+  };
+}
