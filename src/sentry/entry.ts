@@ -107,5 +107,6 @@ export function runSentry(cfg: SentryConfig): number {
     return shellStatus(ws);
   } finally {
     platform.close();
+    mf.close();
   }
 }

@@ -1,6 +1,6 @@
-// Futexes. A futex is identified by the memory-file offset of its word, which is unique for
-// private memory and shared by every mapping of shared memory, so one key works for both
-// FUTEX_PRIVATE_FLAG and shared futexes. Waiters are tasks parked with blockOn([]) and kept
+// Futexes. A futex word in shared memory is identified by its memory-file offset (the same in
+// every mapping of it); in private memory by (address space, address), like Linux: the file
+// offset of a private page changes when copy-on-write gives it its own copy. Waiters are tasks parked with blockOn([]) and kept
 // in per-key lists; FUTEX_WAKE marks and wakes up to N of them.
 import type { Task } from "./task.ts";
 import { TS_BLOCKED } from "./task.ts";
@@ -8,19 +8,26 @@ import { E } from "../../../ffi/errno.ts";
 
 /** Per-task futex wait state, kept in Task.ext. */
 interface FutexWait {
-  key: number;
+  key: FutexKey;
   bitset: number;
   woken: boolean;
 }
 
-const waiters = new Map<number, Task[]>();
+/** A futex identity: "s<offset>" for shared memory, "<mm id>:<address>" for private. */
+export type FutexKey = string;
 
-/** The key of the futex word at `addr`, or -EFAULT. Requires 4-byte alignment (-EINVAL). */
-export function futexKey(t: Task, addr: number): number {
+const waiters = new Map<FutexKey, Task[]>();
+
+/**
+ * The key of the futex word at `addr`, or -EFAULT (unmapped) / -EINVAL (not 4-byte aligned):
+ * errors are numbers, keys strings.
+ */
+export function futexKey(t: Task, addr: number): FutexKey | number {
   if (!Number.isSafeInteger(addr) || addr % 4 !== 0) return -E.EINVAL;
   const v = t.mm.find(addr);
   if (v === null) return -E.EFAULT;
-  return v.off + (addr - v.start);
+  if (v.segment !== null) return `s${v.off + (addr - v.start)}`;
+  return `${t.mm.id}:${addr}`;
 }
 
 function state(t: Task): FutexWait | undefined {
@@ -31,7 +38,7 @@ function state(t: Task): FutexWait | undefined {
  * Starts or finishes FUTEX_WAIT: first call parks the task (returns null: caller returns
  * BLOCK); a re-run after a wake returns 0, after the deadline -ETIMEDOUT.
  */
-export function futexWaitResult(t: Task, key: number, bitset: number, deadline: number): number | null {
+export function futexWaitResult(t: Task, key: FutexKey, bitset: number, deadline: number): number | null {
   const w = state(t);
   if (w !== undefined) {
     t.ext.futex = undefined;
@@ -47,7 +54,7 @@ export function futexWaitResult(t: Task, key: number, bitset: number, deadline: 
   return null;
 }
 
-function remove(key: number, t: Task): void {
+function remove(key: FutexKey, t: Task): void {
   const list = waiters.get(key);
   if (list === undefined) return;
   const i = list.indexOf(t);
@@ -56,7 +63,7 @@ function remove(key: number, t: Task): void {
 }
 
 /** Wakes up to `n` waiters on `key` whose bitset matches `bitset`; returns how many. */
-export function futexWakeKey(key: number, n: number, bitset: number): number {
+export function futexWakeKey(key: FutexKey, n: number, bitset: number): number {
   const list = waiters.get(key);
   if (list === undefined) return 0;
   let woken = 0;
@@ -79,12 +86,12 @@ export function futexWakeKey(key: number, n: number, bitset: number): number {
 /** FUTEX_WAKE on application address `addr` of `t`'s address space. */
 export function futexWake(t: Task, addr: number, n: number, bitset: number): number {
   const key = futexKey(t, addr);
-  if (key < 0) return key;
+  if (typeof key === "number") return key;
   return futexWakeKey(key, n, bitset);
 }
 
 /** Moves up to `n` waiters from `from` to `to` (FUTEX_REQUEUE); returns how many moved. */
-export function futexRequeue(from: number, to: number, n: number): number {
+export function futexRequeue(from: FutexKey, to: FutexKey, n: number): number {
   const list = waiters.get(from);
   if (list === undefined) return 0;
   let moved = 0;

@@ -16,9 +16,12 @@ import { TS_BLOCKED, TS_DEAD, TS_RUNNING, TS_SYSCALL } from "./task.ts";
 import type { Task } from "./task.ts";
 import type { ThreadGroup } from "./thread-group.ts";
 import { KEEPREGS, NORESUME } from "./control.ts";
+import { FAULT_COW, FAULT_STALE } from "../mm/mm.ts";
 import type { SyscallTable } from "../syscalls/table.ts";
 import { deliverPending, forceFault, interruptedResult } from "../signal/deliver.ts";
 import { logger } from "../../log/log.ts";
+
+const SIGSEGV = 11, SEGV_ACCERR = 2;
 
 /** Identity the application sees (uname, /proc/version). */
 export interface KernelIdentity {
@@ -114,6 +117,19 @@ export class Kernel {
         case EV_SIGNAL: {
           const t = ev.ctx!.owner as Task;
           if (t.state === TS_DEAD) break;
+          // A write to a copy-on-write page is the Sentry's business, not the application's.
+          if (ev.signo === SIGSEGV && ev.code === SEGV_ACCERR) {
+            const f = t.mm.writeFault(ev.addr);
+            // A stale fault (another thread copied the page first) is re-run once per address,
+            // so a real fault there (e.g. executing non-exec memory) still ends in SIGSEGV.
+            if (f === FAULT_COW || (f === FAULT_STALE && t.lastFault !== ev.addr)) {
+              t.lastFault = f === FAULT_COW ? -1 : ev.addr;
+              t.state = TS_RUNNING;
+              t.ctx.resume();
+              break;
+            }
+          }
+          t.lastFault = -1;
           t.state = TS_SYSCALL;
           forceFault(t, ev.signo, ev.code, ev.addr);
           this.resumeTask(t);

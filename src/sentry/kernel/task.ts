@@ -41,6 +41,8 @@ export class Task implements SyscallTask, Waiter, Timed {
   /** CLONE_CHILD_CLEARTID address (set_tid_address). */
   clearChildTid = 0;
   robustList = 0;
+  /** Address of the last stale copy-on-write fault re-run (-1: none), see Kernel.run. */
+  lastFault = -1;
   /** Wait bookkeeping. */
   private queues: readonly WaitQueue[] = [];
   deadline = 0;

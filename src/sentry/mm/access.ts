@@ -6,6 +6,8 @@ import type { MemoryManager } from "./mm.ts";
 import { USER_END } from "./layout.ts";
 import { PROT_READ, PROT_WRITE } from "../../../ffi/mman.ts";
 import { E } from "../../../ffi/errno.ts";
+import { readOffset } from "./cow.ts";
+import { PAGE_SIZE } from "./layout.ts";
 
 const decoder = new TextDecoder();
 
@@ -30,8 +32,19 @@ export class MmAccess implements MemoryAccess {
       const a = addr + done;
       const v = mm.find(a);
       if (v === null || (v.prot & need) === 0) return -E.EFAULT;
-      const n = Math.min(len - done, v.end - a);
-      const off = v.off + (a - v.start);
+      let n = Math.min(len - done, v.end - a);
+      let off: number;
+      if (v.cow === null) off = v.off + (a - v.start);
+      else if (toApp) {
+        // Writing breaks copy-on-write first (the VMA may then stop being COW).
+        const r = mm.prepareWrite(v, a, n);
+        if (r < 0) return -E.EFAULT;
+        off = v.off + (a - v.start);
+      } else {
+        // Copied and shared pages live in different ranges: one page at a time.
+        n = Math.min(n, PAGE_SIZE - (a % PAGE_SIZE));
+        off = readOffset(v, a);
+      }
       if (toApp) mm.mf.write(off, buf.subarray(done, done + n));
       else mm.mf.read(off, buf.subarray(done, done + n));
       done += n;
@@ -65,8 +78,10 @@ export class MmAccess implements MemoryAccess {
       const v = mm.find(a);
       if (v === null || (v.prot & PROT_READ) === 0) return -E.EFAULT;
       // Scan at most to the end of the page run we can view in one piece.
-      const n = Math.min(v.end - a, max - total, 4096 - (a % 4096) + 4096 * 15);
-      const off = v.off + (a - v.start);
+      const n = v.cow === null
+        ? Math.min(v.end - a, max - total, 4096 - (a % 4096) + 4096 * 15)
+        : Math.min(v.end - a, max - total, 4096 - (a % 4096));
+      const off = readOffset(v, a);
       let view = mm.mf.slice(off, n);
       if (view === null) {
         view = new Uint8Array(n);

@@ -6,7 +6,16 @@
 // Node's ArrayBuffers stop at 4 GiB, so the mapping is viewed in 1 GiB chunks created lazily;
 // a copy that crosses a chunk boundary is split.
 import { ftruncate, lseek, memfdCreate, punchHole, SEEK_DATA, SEEK_HOLE } from "../../../ffi/memfd.ts";
-import { MAP_NORESERVE, MAP_SHARED, mmapHost, PROT_READ, PROT_WRITE, viewHost } from "../../../ffi/mman.ts";
+import {
+  MAP_NORESERVE,
+  MAP_SHARED,
+  mmapHost,
+  munmapHost,
+  PROT_READ,
+  PROT_WRITE,
+  viewHost,
+} from "../../../ffi/mman.ts";
+import { close as hostClose } from "../../../ffi/libc.ts";
 import type { HostMapping } from "../../../ffi/mman.ts";
 import { RangeAllocator } from "./range-alloc.ts";
 
@@ -22,6 +31,7 @@ export class MemoryFile {
   private readonly host: HostMapping;
   private readonly chunks: (Uint8Array | undefined)[] = [];
   private readonly alloc: RangeAllocator;
+  private closed = false;
 
   /** Creates a sparse memfd of `size` bytes (a multiple of 1 GiB) mapped into the Sentry. */
   constructor(size: number = 2 ** 40) {
@@ -122,10 +132,25 @@ export class MemoryFile {
     return this.alloc.extend(off, len, newLen);
   }
 
-  /** Frees [off, off+len) and gives its pages back to the host. */
-  free(off: number, len: number): void {
+  /**
+   * Frees [off, off+len) and gives its pages back to the host (`punch` false: the caller
+   * knows the range holds no pages).
+   */
+  free(off: number, len: number, punch = true): void {
     if (len <= 0) return;
-    punchHole(this.fd, off, len);
+    if (punch) punchHole(this.fd, off, len);
     this.alloc.free(off, len);
+  }
+
+  /**
+   * Unmaps the file from the Sentry and closes it (end of a sandbox run: a test process runs
+   * many; each mapping takes 1 TiB of address space). Nothing may touch the file afterwards.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.chunks.length = 0;
+    munmapHost(this.host);
+    hostClose(this.fd);
   }
 }

@@ -8,6 +8,13 @@ import { sliceVma } from "./vma.ts";
 import type { Segment, Vma } from "./vma.ts";
 import { MMAP_TOP, PAGE_SIZE, RESERVED_END, RESERVED_START, USER_END, USER_MIN } from "./layout.ts";
 import { E } from "../../../ffi/errno.ts";
+import { PROT_WRITE } from "../../../ffi/mman.ts";
+import { breakCow, forkVma, isPrivate, mapVma, protectVma, releaseCow, uncow, zeroCow } from "./cow.ts";
+
+let mmIds = 1;
+
+/** Results of MemoryManager.writeFault. */
+export const FAULT_REAL = 0, FAULT_COW = 1, FAULT_STALE = 2;
 
 /** Where file contents of a private file mapping come from. */
 export interface MapSource {
@@ -20,6 +27,8 @@ export interface MapSource {
 
 /** One application address space. */
 export class MemoryManager {
+  /** Unique id (private futex keys). */
+  readonly id: number = mmIds++;
   /** VMAs sorted by start, non-overlapping. */
   readonly vmas: Vma[] = [];
   readonly mf: MemoryFile;
@@ -83,7 +92,7 @@ export class MemoryManager {
 
   /** Inserts `v` (precondition: its range is free) and maps it in the platform. */
   private insert(v: Vma): number {
-    const r = this.as.map(v.start, v.end - v.start, v.off, v.prot);
+    const r = mapVma(this.as, v);
     if (r < 0) return r;
     this.vmas.splice(this.indexAfter(v.start), 0, v);
     return 0;
@@ -119,6 +128,9 @@ export class MemoryManager {
       prot,
       off,
       segment,
+      cow: null,
+      srcOff: 0,
+      priv: null,
       name: src !== null ? src.name : name,
       fileOff: src !== null ? fileOff : 0,
       dev: src !== null ? src.dev : 0,
@@ -156,13 +168,15 @@ export class MemoryManager {
     const hi = sliceVma(v, addr, v.end);
     v.end = addr;
     if (v.segment !== null) v.segment.refs++;
+    if (v.cow !== null) v.cow.refs++;
     this.vmas.splice(i + 1, 0, hi);
     this.last = null;
   }
 
   /** Releases the memory-file backing of a removed VMA. */
   private release(v: Vma): void {
-    if (v.segment === null) this.mf.free(v.off, v.end - v.start);
+    if (v.cow !== null) releaseCow(this.mf, v);
+    else if (v.segment === null) this.mf.free(v.off, v.end - v.start);
     else if (--v.segment.refs === 0) this.mf.free(v.segment.off, v.segment.len);
   }
 
@@ -191,8 +205,20 @@ export class MemoryManager {
     }
     this.splitAt(addr);
     this.splitAt(end);
-    for (const v of this.vmas) if (v.start >= addr && v.end <= end) v.prot = prot;
-    return this.as.protect(addr, len, prot);
+    let cow = false;
+    for (const v of this.vmas) {
+      if (v.start >= addr && v.end <= end) {
+        v.prot = prot;
+        if (v.cow !== null) cow = true;
+      }
+    }
+    if (!cow) return this.as.protect(addr, len, prot);
+    for (const v of this.vmas) {
+      if (v.start < addr || v.end > end) continue;
+      const r = protectVma(this.as, v, v.start, v.end);
+      if (r < 0) return r;
+    }
+    return 0;
   }
 
   /** Zeroes the pages of [addr, addr+len) (MADV_DONTNEED on anonymous memory). */
@@ -200,8 +226,34 @@ export class MemoryManager {
     const end = addr + len;
     for (const v of this.vmas) {
       const s = Math.max(v.start, addr), e = Math.min(v.end, end);
-      if (s < e) this.mf.zero(v.off + (s - v.start), e - s);
+      if (s >= e) continue;
+      if (v.cow !== null) zeroCow(this.mf, this.as, v, s, e);
+      else this.mf.zero(v.off + (s - v.start), e - s);
     }
+  }
+
+  /**
+   * An access fault at `addr`: FAULT_COW when it hit a shared copy-on-write page of a writable
+   * VMA (the page now has its own copy), FAULT_STALE when the page is already writable (another
+   * thread broke it first: re-run once), FAULT_REAL for a real fault.
+   */
+  writeFault(addr: number): number {
+    const v = this.find(addr);
+    if (v === null || (v.prot & PROT_WRITE) === 0) return FAULT_REAL;
+    const page = addr - (addr % PAGE_SIZE);
+    if (v.cow === null || isPrivate(v, page)) return FAULT_STALE;
+    return breakCow(this.mf, this.as, v, page, page + PAGE_SIZE) === 0 ? FAULT_COW : FAULT_REAL;
+  }
+
+  /** Gives the pages of [addr, addr+len) of `v` their own copies before the Sentry writes them. */
+  prepareWrite(v: Vma, addr: number, len: number): number {
+    if (v.cow === null) return 0;
+    const s = addr - (addr % PAGE_SIZE);
+    let e = Math.min(addr + len, v.end);
+    e += (PAGE_SIZE - (e % PAGE_SIZE)) % PAGE_SIZE;
+    let p = s;
+    while (p < e && isPrivate(v, p)) p += PAGE_SIZE;
+    return p < e ? breakCow(this.mf, this.as, v, p, e) : 0;
   }
 
   /**
@@ -212,6 +264,8 @@ export class MemoryManager {
     const v = this.find(addr);
     if (v === null || v.start !== addr || v.end !== addr + oldLen || v.segment !== null) return -E.ENOMEM;
     if (!this.isFree(v.end, addr + newLen)) return -E.ENOMEM;
+    const u = uncow(this.mf, this.as, v);
+    if (u < 0) return u;
     const extra = newLen - oldLen;
     if (this.mf.extend(v.off, oldLen, newLen)) {
       const r = this.as.map(v.end, extra, v.off + oldLen, v.prot);
@@ -244,6 +298,8 @@ export class MemoryManager {
     this.splitAt(old);
     this.splitAt(old + oldLen);
     const src = this.find(old)!;
+    const u = uncow(this.mf, this.as, src);
+    if (u < 0) return u;
     const keep = Math.min(oldLen, newLen);
     const off = this.mf.allocate(newLen);
     if (off < 0) return -E.ENOMEM;
@@ -263,18 +319,26 @@ export class MemoryManager {
     return to;
   }
 
-  /** Copies this address space into `child` (fork): private memory copied, shared shared. */
+  /**
+   * Copies this address space into `child` (fork): shared memory is shared, private memory
+   * becomes copy-on-write on both sides (cow.ts).
+   */
   copyInto(child: MemoryManager): number {
     for (const v of this.vmas) {
-      const len = v.end - v.start;
-      let off = v.off;
+      let cv: Vma;
       if (v.segment === null) {
-        off = this.mf.allocate(len);
-        if (off < 0) return -E.ENOMEM;
-        this.mf.copy(v.off, off, len);
-      } else v.segment.refs++;
-      const r = child.insert({ ...v, off });
-      if (r < 0) return r;
+        const r = forkVma(this.mf, this.as, v);
+        if (typeof r === "number") return r;
+        cv = r;
+      } else {
+        v.segment.refs++;
+        cv = { ...v };
+      }
+      const r = child.insert(cv);
+      if (r < 0) {
+        child.release(cv);
+        return r;
+      }
     }
     child.brkStart = this.brkStart;
     child.brk = this.brk;

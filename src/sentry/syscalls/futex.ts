@@ -41,7 +41,7 @@ function futex(
       const bitset = cmd === WAIT ? -1 : val3 | 0;
       if (bitset === 0) return -E.EINVAL;
       const key = futexKey(t, addr);
-      if (key < 0) return key;
+      if (typeof key === "number") return key;
       if (t.ext.futex === undefined) {
         const cur = t.mem.readI32(addr);
         if (cur === null) return -E.EFAULT;
@@ -65,13 +65,13 @@ function futex(
       const bitset = cmd === WAKE ? -1 : val3 | 0;
       if (bitset === 0) return -E.EINVAL;
       const key = futexKey(t, addr);
-      return key < 0 ? key : futexWakeKey(key, val, bitset);
+      return typeof key === "number" ? key : futexWakeKey(key, val, bitset);
     }
     case REQUEUE:
     case CMP_REQUEUE: {
       const k1 = futexKey(t, addr), k2 = futexKey(t, addr2);
-      if (k1 < 0) return k1;
-      if (k2 < 0) return k2;
+      if (typeof k1 === "number") return k1;
+      if (typeof k2 === "number") return k2;
       if (cmd === CMP_REQUEUE) {
         const cur = t.mem.readI32(addr);
         if (cur === null) return -E.EFAULT;
@@ -82,8 +82,8 @@ function futex(
     }
     case WAKE_OP: {
       const k1 = futexKey(t, addr), k2 = futexKey(t, addr2);
-      if (k1 < 0) return k1;
-      if (k2 < 0) return k2;
+      if (typeof k1 === "number") return k1;
+      if (typeof k2 === "number") return k2;
       const old = t.mem.readI32(addr2);
       if (old === null) return -E.EFAULT;
       const opType = (val3 >>> 28) & 7, cmp = (val3 >>> 24) & 15;

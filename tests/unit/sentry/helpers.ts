@@ -2,15 +2,7 @@
 // the real sandbox never opens host paths), and running a program under the Sentry with its
 // stdout/stderr captured through pipes.
 import { execFileSync } from "node:child_process";
-import {
-  constants,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readlinkSync,
-  statSync,
-} from "node:fs";
+import { constants, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { GoferClient, GoferDirent, GoferStat } from "../../../src/lisafs/api.ts";
 import { runSentry } from "../../../src/sentry/entry.ts";

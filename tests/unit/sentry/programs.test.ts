@@ -35,3 +35,13 @@ describe("processes, signals and threads under the Sentry", () => {
     assert.equal(ours.status, native.status);
   });
 });
+
+describe("copy-on-write fork under the Sentry", () => {
+  it("cow: private memory copied per side on write, shared stays shared, nested forks, threads", () => {
+    const bin = compile("cow", ["-pthread"]);
+    const native = runNative([bin]);
+    const ours = runUnderSentry([bin]);
+    assert.equal(ours.stdout, native.stdout);
+    assert.equal(ours.status, native.status);
+  });
+});
