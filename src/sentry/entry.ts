@@ -11,7 +11,20 @@ import { Kernel } from "./kernel/kernel.ts";
 import { createInit, defaultIdentity } from "./kernel/init.ts";
 import { buildSyscallTable } from "./syscalls/index.ts";
 import { setFilesHooks } from "./kernel/hooks.ts";
-import { standinFiles, standinInitFiles } from "./kernel/standin/stdio.ts";
+import {
+  dropFdTable,
+  installFilesExitHook,
+  mmapSource,
+  useFdTable,
+  vfsFiles,
+  vfsOpener,
+} from "./kernel/files.ts";
+import { sandboxStdio } from "./kernel/stdio.ts";
+import type { Stdio } from "./kernel/stdio.ts";
+import { kernelProcProvider } from "./kernel/proc.ts";
+import { setMmapSourceHook } from "./syscalls/mm.ts";
+import { createRootMountNamespace } from "./fs/rootfs.ts";
+import { FdTable } from "./vfs/fdtable.ts";
 import { errnoName } from "../../ffi/errno.ts";
 import { logger } from "../log/log.ts";
 import { getAffinity } from "../../ffi/sched.ts";
@@ -84,18 +97,29 @@ export function runSentry(cfg: SentryConfig): number {
     scratch: mf.slice(scratchOff, 4096)!,
     cpu,
   });
+  let k: Kernel | null = null;
+  let stdio: Stdio | null = null;
   try {
     const sink = cfg.strace ? (cfg.straceSink ?? ((l: string) => logger.info(l))) : null;
-    const k = new Kernel(platform, mf, buildSyscallTable(sink), defaultIdentity(cfg.hostname));
-    const files = standinFiles(cfg.gofer);
-    setFilesHooks(files);
+    k = new Kernel(platform, mf, buildSyscallTable(sink), defaultIdentity(cfg.hostname));
+    setFilesHooks(vfsFiles());
+    setMmapSourceHook(mmapSource);
+    installFilesExitHook();
+    const io = sandboxStdio(k, cfg.stdio);
+    stdio = io;
+    const rootfs = createRootMountNamespace(cfg.gofer, { proc: kernelProcProvider(k), tty: () => io.tty() });
     const init = createInit(k, {
       argv: cfg.argv,
       env: cfg.env,
       uid: cfg.uid,
       gid: cfg.gid,
-      setupFiles: (t) => standinInitFiles(t, cfg.stdio, cfg.cwd),
-      opener: (t) => files.opener(t),
+      setupFiles: (t) => {
+        t.fds = new FdTable();
+        useFdTable(t);
+        t.fsctx = rootfs.initContext(cfg.cwd);
+        io.install(t);
+      },
+      opener: vfsOpener,
     });
     if (typeof init === "number") {
       throw new SentryStartError(
@@ -103,9 +127,11 @@ export function runSentry(cfg: SentryConfig): number {
         -init,
       );
     }
-    const ws = k.run();
-    return shellStatus(ws);
+    return shellStatus(k.run());
   } finally {
+    // Processes still alive when init exits are killed with the platform: drop their files.
+    if (k !== null) { for (const t of k.tasks.values()) if (t.fdsReady) dropFdTable(t); }
+    stdio?.release();
     platform.close();
     mf.close();
   }

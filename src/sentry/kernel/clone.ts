@@ -87,6 +87,7 @@ export function cloneTask(
     tg.exitSignal = flags & 0xff;
     tg.exe = parent.tg.exe;
     tg.argv = parent.tg.argv;
+    tg.envp = parent.tg.envp;
     ptg.children.add(tg);
     k.groups.set(tid, tg);
   }
@@ -165,6 +166,7 @@ export function execTask(t: Task, path: string, argv: string[], envp: string[]):
   t.comm = base.slice(0, 15);
   t.tg.exe = res.path;
   t.tg.argv = res.argv;
+  t.tg.envp = envp;
   filesHooks().exec(t);
   if (t.tg.vforkParent !== null) {
     t.tg.vforkParent = null;

@@ -81,6 +81,7 @@ export function createInit(k: Kernel, spec: InitSpec): Task | number {
   t.comm = path.slice(path.lastIndexOf("/") + 1).slice(0, 15);
   tg.exe = r.path;
   tg.argv = r.argv;
+  tg.envp = spec.env;
   t.state = TS_SYSCALL;
   k.resumeTask(t);
   return t;

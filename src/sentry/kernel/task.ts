@@ -17,6 +17,10 @@ import type { ThreadGroup } from "./thread-group.ts";
 import type { Timed } from "./timers.ts";
 import type { Creds } from "./creds.ts";
 import type { SignalState } from "../signal/state.ts";
+import type { FdTable } from "../vfs/fdtable.ts";
+import type { FsContext } from "../vfs/context.ts";
+import type { FileTask } from "../vfs/task.ts";
+import { sendToTask } from "../signal/send.ts";
 
 /** Task states. */
 export const TS_RUNNING = 0;
@@ -26,7 +30,7 @@ export const TS_STOPPED = 3;
 export const TS_DEAD = 4;
 
 /** One application thread. */
-export class Task implements SyscallTask, Waiter, Timed {
+export class Task implements SyscallTask, FileTask, Waiter, Timed {
   readonly kernel: Kernel;
   readonly tid: number;
   tg: ThreadGroup;
@@ -49,7 +53,11 @@ export class Task implements SyscallTask, Waiter, Timed {
   timedOut = false;
   /** Set when a wait was ended by a signal rather than the condition. */
   interrupted = false;
-  /** Extra per-task state other subsystems hang here (files, fs context, ...). */
+  /** The fd table (shared by CLONE_FILES tasks); set by the files layer before the task runs. */
+  fds!: FdTable;
+  /** Root, cwd and umask (shared by CLONE_FS tasks); set with `fds`. */
+  fsctx!: FsContext;
+  /** Extra per-task state other subsystems hang here. */
   readonly ext: Record<string, unknown> = {};
 
   /** Creates a task; the caller registers it with the kernel. */
@@ -80,6 +88,16 @@ export class Task implements SyscallTask, Waiter, Timed {
   /** The address space this task runs in. */
   get mm(): MemoryManager {
     return this.mem.mm;
+  }
+
+  /** True once the files layer gave this task its fd table. */
+  get fdsReady(): boolean {
+    return this.fds !== undefined;
+  }
+
+  /** FileTask.sendSignal: a signal the file layer raises for this thread (SIGPIPE). */
+  sendSignal(sig: number): void {
+    sendToTask(this, { signo: sig, code: 0, pid: this.tgid, uid: this.creds.uid, status: 0, addr: 0 });
   }
 
   /** See SyscallTask.blockOn. */

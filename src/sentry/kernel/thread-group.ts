@@ -35,6 +35,7 @@ export class ThreadGroup {
   /** The executable path and argv (for /proc). */
   exe = "";
   argv: readonly string[] = [];
+  envp: readonly string[] = [];
   /** Child CPU time etc. are not tracked; start time for /proc. */
   readonly startNs: number;
   /** Resource limits (soft, hard) by RLIMIT_* index; Infinity = RLIM_INFINITY. */

@@ -6,14 +6,14 @@ import { TIME_SYSCALLS } from "./time.ts";
 import { SIGNAL_SYSCALLS } from "./signal.ts";
 import { CLONE_SYSCALLS } from "./clone.ts";
 import { FUTEX_SYSCALLS } from "./futex.ts";
-import { STANDIN_FILE_SYSCALLS } from "../kernel/standin/stdio.ts";
+import { FILE_SYSCALLS } from "./file/index.ts";
 import type { SyscallEntry } from "./abi.ts";
 import { setJobctlSender } from "../signal/jobctl.ts";
 import { sendToGroup } from "../signal/send.ts";
 
 /** Every row list, files first so kernel rows win where both define a number. */
 export const ALL_SYSCALL_LISTS: readonly (readonly SyscallEntry[])[] = [
-  STANDIN_FILE_SYSCALLS,
+  FILE_SYSCALLS,
   PROCESS_SYSCALLS,
   MM_SYSCALLS,
   TIME_SYSCALLS,

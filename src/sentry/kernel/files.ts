@@ -1,0 +1,122 @@
+// The files layer of the process core, over the VFS: fd tables and fs contexts on clone (shared
+// or copied), close-on-exec, fd tables closed when their last task exits, executables opened
+// through the VFS path walk (openPath) for the loader, and fd → MapSource for file mmap.
+import { E } from "../../../ffi/errno.ts";
+import { PROT_WRITE } from "../../../ffi/mman.ts";
+import type { FilesHooks } from "./hooks.ts";
+import type { Task } from "./task.ts";
+import { taskExitHooks } from "./exit.ts";
+import type { ExecFile, ExecOpener } from "../loader/load.ts";
+import type { MapSource } from "../mm/mm.ts";
+import type { FdTable } from "../vfs/fdtable.ts";
+import type { FileDescription } from "../vfs/file.ts";
+import { openPath } from "../vfs/open.ts";
+import { pathOf } from "../vfs/dentry.ts";
+import { MAY_EXEC, mayAccess } from "../vfs/perm.ts";
+import { O_RDONLY } from "../vfs/consts.ts";
+
+/** Tasks using each fd table (CLONE_FILES shares one); the last one out closes it. */
+const users = new WeakMap<FdTable, number>();
+
+/** Registers `t` as a user of its fd table. */
+export function useFdTable(t: Task): void {
+  users.set(t.fds, (users.get(t.fds) ?? 0) + 1);
+}
+
+/** Drops `t`'s use of its fd table, closing every fd when it was the last user. */
+export function dropFdTable(t: Task): void {
+  const n = (users.get(t.fds) ?? 1) - 1;
+  if (n > 0) users.set(t.fds, n);
+  else {
+    users.delete(t.fds);
+    t.fds.closeAll();
+  }
+}
+
+/** An ExecFile over an open description (the loader reads it; the task is only for blocking). */
+function execFile(t: Task, f: FileDescription, path: string): ExecFile | number {
+  const st = f.stat();
+  if (typeof st === "number") {
+    f.decRef();
+    return st;
+  }
+  return {
+    name: f.vd !== null ? pathOf(f.vd, t.fsctx.root) : path,
+    dev: st.dev,
+    ino: st.ino,
+    size: st.size,
+    pread: (dst: Uint8Array, off: number) => f.pread(t, dst, off),
+    close: () => f.decRef(),
+  };
+}
+
+/** Opens executables in `t`'s filesystem context: regular files with execute permission. */
+export function vfsOpener(t: Task): ExecOpener {
+  return {
+    open(path: string): ExecFile | number {
+      if (path === "") return -E.ENOENT;
+      const f = openPath(t, path, O_RDONLY);
+      if (typeof f === "number") return f;
+      const i = f.inode;
+      if (i === null || !i.isRegular) {
+        f.decRef();
+        return i !== null && i.isDir ? -E.EACCES : -E.EACCES;
+      }
+      const p = mayAccess(t.creds, i, MAY_EXEC);
+      if (p < 0) {
+        f.decRef();
+        return p;
+      }
+      return execFile(t, f, path);
+    },
+  };
+}
+
+/** The FilesHooks over the VFS. */
+export function vfsFiles(): FilesHooks {
+  return {
+    clone(parent: Task, child: Task, shareFiles: boolean, shareFs: boolean): void {
+      child.fds = shareFiles ? parent.fds : parent.fds.fork();
+      useFdTable(child);
+      child.fsctx = shareFs ? parent.fsctx : parent.fsctx.fork();
+    },
+    exec(t: Task): void {
+      t.fds.closeOnExec();
+    },
+    opener: vfsOpener,
+  };
+}
+
+let exitHookInstalled = false;
+
+/** Makes exiting tasks release their fd tables (once per process). */
+export function installFilesExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  taskExitHooks.push((t) => {
+    if (t.fdsReady) dropFdTable(t);
+  });
+}
+
+/**
+ * mmap's fd → MapSource: regular files only (ENODEV for pipes, directories, devices), opened
+ * for reading (EACCES), and for writing too when a shared mapping may write.
+ */
+export function mmapSource(t: Task, fd: number, shared: boolean, prot: number): MapSource | number {
+  const f = t.fds.get(fd);
+  if (f === undefined) return -E.EBADF;
+  const st = f.stat();
+  if (typeof st === "number") return -E.ENODEV;
+  if ((st.mode & 0o170000) !== 0o100000) return -E.ENODEV;
+  if (!f.readable) return -E.EACCES;
+  if (shared && (prot & PROT_WRITE) !== 0) {
+    // Shared writable file mappings would need write-back of the memory file: not yet.
+    return f.writable ? -E.ENODEV : -E.EACCES;
+  }
+  return {
+    name: f.vd !== null ? pathOf(f.vd, t.fsctx.root) : f.anonName(),
+    dev: st.dev,
+    ino: st.ino,
+    pread: (dst: Uint8Array, off: number) => f.pread(t, dst, off),
+  };
+}
