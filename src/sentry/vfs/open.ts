@@ -169,3 +169,20 @@ export function openAt(
 export function openPath(t: FileTask, path: string, flags: number, mode = 0): FileDescription | number {
   return openAt(t, AT_FDCWD, path, flags, mode);
 }
+
+/**
+ * Opens `path` for execve (the loader): follows symlinks, requires a regular file with exec
+ * permission (EACCES otherwise, as Linux), and does not require read permission.
+ */
+export function openForExec(t: FileTask, dirfd: number, path: string, atFlags = 0): FileDescription | number {
+  const vd = resolveAt(t, dirfd, path, atFlags);
+  if (typeof vd === "number") return vd;
+  const i = vd.inode;
+  if (i.isDir) return -E.EACCES;
+  if (!i.isRegular) return -E.EACCES;
+  const p = mayAccess(t.creds, i, MAY_EXEC);
+  if (p < 0) return p;
+  const special = i.open(t, vd, O_RDONLY);
+  if (special !== null) return special;
+  return new RegularFile(vd, O_RDONLY);
+}

@@ -49,3 +49,26 @@ describe("host-fd file", () => {
     }
   });
 });
+
+describe("stdio files", () => {
+  it("wraps three host fds as fds 0-2, sharing one description for a repeated fd", async () => {
+    const { stdioFiles } = await import("../../../src/sentry/fs/host/stdio.ts");
+    const [r, w] = pipe2(0);
+    try {
+      const released: number[] = [];
+      const s = stdioFiles([r, w, w], { onRelease: (fd) => released.push(fd) });
+      assert.equal(s.tty, null);
+      assert.equal(s.fds.get(1), s.fds.get(2));
+      assert.equal(s.fds.get(1)!.refCount, 2);
+      assert.equal(s.fds.get(0)!.readable, true);
+      assert.equal(s.fds.get(1)!.writable, true);
+      s.fds.closeAll();
+      assert.deepEqual(released.sort(), [r, w].sort());
+      assert.equal(fcntl(w, F_GETFL) & O_NONBLOCK, 0, "original blocking mode restored");
+      assert.equal(fcntl(r, F_GETFL) & O_NONBLOCK, 0);
+    } finally {
+      close(r);
+      close(w);
+    }
+  });
+});

@@ -142,3 +142,18 @@ describe("open", () => {
     assert.equal(openPath(u.t, "/etc/newfile", O_CREAT | O_WRONLY, 0o644), -E.EACCES);
   });
 });
+
+describe("openForExec", () => {
+  it("needs a regular file with an x bit, not read permission", async () => {
+    const { openForExec } = await import("../../../src/sentry/vfs/open.ts");
+    const { t, fs } = world();
+    fs.root.mknod(t, "prog", 0o711, 0, 0, 0);
+    const u = world(1000);
+    u.fs.root.mknod(u.t, "prog", 0o711, 0, 0, 0);
+    u.fs.root.mknod(u.t, "noexec", 0o644, 0, 0, 0);
+    assert.equal(typeof openForExec(u.t, -100, "/prog"), "object");
+    assert.equal(openForExec(u.t, -100, "/noexec"), -E.EACCES);
+    assert.equal(openForExec(t, -100, "/etc"), -E.EACCES);
+    assert.equal(openForExec(t, -100, "/etc/passwd"), -E.EACCES, "root needs an x bit too");
+  });
+});

@@ -45,7 +45,8 @@ export class HostFile extends FileDescription {
   readonly tty: TtyState | null;
   private readonly owned: boolean;
   private readonly onRelease?: (fd: number) => void;
-  private readonly savedHostFlags: number;
+  /** Host identity (dev:ino) for the shared record of original flags. */
+  private readonly key: string;
   private readonly isRegular: boolean;
 
   /** Wraps host fd `fd`; `flags` are the application-visible open flags (O_RDWR by default). */
@@ -58,9 +59,10 @@ export class HostFile extends FileDescription {
     this.tty = hostIoctl(fd, TCGETS, probe) === 0 ? (opts.tty ?? new TtyState()) : null;
     const st = hostFstat(fd);
     this.isRegular = typeof st !== "number" && (st.mode & S_IFMT) === S_IFREG;
-    const fl = hostFcntl(fd, F_GETFL, 0);
-    this.savedHostFlags = fl;
-    if (fl >= 0 && (fl & O_NONBLOCK) === 0 && !this.isRegular) hostFcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    // Pipe ends share an inode but not a description: the access mode tells them apart.
+    const acc = hostFcntl(fd, F_GETFL, 0) & O_ACCMODE;
+    this.key = typeof st === "number" ? `fd:${fd}` : `${st.dev}:${st.ino}:${acc}`;
+    if (!this.isRegular) makeNonblocking(fd, this.key);
   }
 
   /** Host regular files keep their offset on the host; others are streams. */
@@ -137,7 +139,7 @@ export class HostFile extends FileDescription {
 
   /** Restores the host flags, then closes the fd when owned. */
   protected override release(): void {
-    if (this.savedHostFlags >= 0 && !this.isRegular) hostFcntl(this.fd, F_SETFL, this.savedHostFlags);
+    if (!this.isRegular) releaseNonblocking(this.fd, this.key, this.owned);
     this.onRelease?.(this.fd);
     if (this.owned) hostClose(this.fd);
   }
@@ -151,6 +153,50 @@ export class HostFile extends FileDescription {
   override hostFd(): number {
     return this.fd;
   }
+}
+
+/** Original host flags per host file, restored when its last wrapper goes. */
+const originals = new Map<string, { flags: number; refs: number; fds: Set<number> }>();
+
+/**
+ * Makes host fd `fd` non-blocking, remembering the flags the first wrapper of this host file
+ * saw (later wrappers of dup'ed fds would otherwise record our own O_NONBLOCK).
+ */
+function makeNonblocking(fd: number, key: string): void {
+  let o = originals.get(key);
+  const fl = hostFcntl(fd, F_GETFL, 0);
+  if (o === undefined) {
+    o = { flags: fl, refs: 0, fds: new Set() };
+    originals.set(key, o);
+  }
+  o.refs++;
+  o.fds.add(fd);
+  if (fl >= 0 && (fl & O_NONBLOCK) === 0) hostFcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+function releaseNonblocking(fd: number, key: string, closing: boolean): void {
+  const o = originals.get(key);
+  if (o === undefined) return;
+  if (--o.refs > 0) {
+    if (closing) o.fds.delete(fd);
+    return;
+  }
+  originals.delete(key);
+  if (o.flags < 0 || (o.flags & O_NONBLOCK) !== 0) return;
+  hostFcntl(fd, F_SETFL, o.flags);
+  for (const other of o.fds) if (other !== fd) hostFcntl(other, F_SETFL, o.flags);
+}
+
+/**
+ * Gives every host file still wrapped its original blocking mode back (call when the
+ * Sentry exits: the user's terminal must not stay O_NONBLOCK).
+ */
+export function restoreHostFlags(): void {
+  for (const o of originals.values()) {
+    if (o.flags < 0 || (o.flags & O_NONBLOCK) !== 0) continue;
+    for (const fd of o.fds) hostFcntl(fd, F_SETFL, o.flags);
+  }
+  originals.clear();
 }
 
 /** The application-visible access mode of host fd `fd` (from its host flags). */
