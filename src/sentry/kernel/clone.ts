@@ -9,6 +9,7 @@ import { REG } from "../../../ffi/regs.ts";
 import { E } from "../../../ffi/errno.ts";
 import { copyCreds } from "./creds.ts";
 import { filesHooks } from "./hooks.ts";
+import { exitRobustList } from "./robust.ts";
 import { exitTask } from "./exit.ts";
 import { loadProgram } from "../loader/load.ts";
 import { randomFillSync } from "node:crypto";
@@ -142,6 +143,7 @@ export function execTask(t: Task, path: string, argv: string[], envp: string[]):
   }
   // Point of no return: other threads die, the new image takes over this task.
   for (const o of [...t.tg.tasks]) if (o !== t && o.state !== TS_DEAD) exitTask(o, 0);
+  exitRobustList(t);
   const old = t.mm;
   const oldCtx = t.ctx;
   const ctx = k.platform.newContext(mm.as);

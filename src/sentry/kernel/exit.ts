@@ -7,6 +7,7 @@ import type { Kernel } from "./kernel.ts";
 import { sendToGroup } from "../signal/send.ts";
 import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD } from "../signal/state.ts";
 import { futexWake } from "./futex.ts";
+import { exitRobustList } from "./robust.ts";
 
 /** CLD_* codes for SIGCHLD siginfo. */
 export const CLD_EXITED = 1;
@@ -28,6 +29,7 @@ export function exitTask(t: Task, status: number): void {
   t.state = TS_DEAD;
   t.cancelWait();
   for (const h of taskExitHooks) h(t);
+  if (t.robustList !== 0 && t.mm.users > 0) exitRobustList(t);
   if (t.clearChildTid !== 0 && t.mm.users > 0) {
     if (t.mem.writeU32(t.clearChildTid, 0) === 0) futexWake(t, t.clearChildTid, 1, -1);
   }

@@ -160,9 +160,15 @@ export class Kernel {
     const regs = t.ctx.regs;
     t.state = TS_SYSCALL;
     let r: number;
-    if (t.interrupted) {
+    if (t.interrupted && !t.rerunOnSignal) {
       t.interrupted = false;
       r = interruptedResult(t);
+      if (r !== KEEPREGS) {
+        // Not restarted: the sleep is over; nanosleep reports what was left.
+        t.ext.sleepDeadline = undefined;
+        if (r === -E.EINTR && t.eintr !== null) t.eintr(t);
+      }
+      t.eintr = null;
     } else {
       const nr = regs.hi(REG.orig_rax) === 0 ? regs.lo(REG.orig_rax) : -1;
       r = this.table.dispatch(t, nr);

@@ -53,6 +53,13 @@ export class Task implements SyscallTask, FileTask, Waiter, Timed {
   timedOut = false;
   /** Set when a wait was ended by a signal rather than the condition. */
   interrupted = false;
+  /**
+   * Set by a blocking handler that must see its own interruption (rt_sigtimedwait): the
+   * scheduler then re-runs it instead of answering EINTR/restart itself.
+   */
+  rerunOnSignal = false;
+  /** Called when the current blocking syscall ends with EINTR (nanosleep's remaining time). */
+  eintr: ((t: Task) => void) | null = null;
   /** The fd table (shared by CLONE_FILES tasks); set by the files layer before the task runs. */
   fds!: FdTable;
   /** Root, cwd and umask (shared by CLONE_FS tasks); set with `fds`. */
@@ -144,10 +151,10 @@ export class Task implements SyscallTask, FileTask, Waiter, Timed {
     if (this.state !== TS_BLOCKED) return;
     this.interrupted = true;
     this.timedOut = false;
-    // Waits that keep progress in ext start over if the call is restarted.
+    // Futex waits start over if the call is restarted (the value is checked again); sleeps
+    // keep their deadline until the scheduler knows whether the call restarts (Kernel).
     this.ext.futex = undefined;
     this.ext.futexDeadline = undefined;
-    this.ext.sleepDeadline = undefined;
     this.endWait();
   }
 

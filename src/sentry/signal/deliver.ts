@@ -56,6 +56,29 @@ function take(t: Task): SigInfo | null {
   return null;
 }
 
+/**
+ * Takes the lowest-numbered pending signal of `t` that is in `set` (thread-directed first),
+ * whether blocked or not (rt_sigtimedwait), or null.
+ */
+export function takeSignal(t: Task, set: bigint): SigInfo | null {
+  const s = t.sig;
+  let best = -1;
+  for (let i = 0; i < s.pending.length; i++) {
+    const sig = s.pending[i].signo;
+    if ((set & sigbit(sig)) !== 0n && (best < 0 || sig < s.pending[best].signo)) best = i;
+  }
+  if (best >= 0) {
+    const info = s.pending.splice(best, 1)[0];
+    if (!s.pending.some((p) => p.signo === info.signo)) s.pendingSet &= ~sigbit(info.signo);
+    return info;
+  }
+  const g = t.tg.pending;
+  for (let i = 0; i < g.length; i++) {
+    if ((set & sigbit(g[i].signo)) !== 0n && (best < 0 || g[i].signo < g[best].signo)) best = i;
+  }
+  return best >= 0 ? g.splice(best, 1)[0] : null;
+}
+
 /** The next deliverable signal without taking it. */
 function peek(t: Task): SigInfo | null {
   const mask = t.sig.mask & ~UNBLOCKABLE;

@@ -10,6 +10,8 @@ import { KEEPREGS } from "../kernel/control.ts";
 import { reap } from "../kernel/exit.ts";
 import type { ThreadGroup } from "../kernel/thread-group.ts";
 import { SIGCHLD } from "../signal/state.ts";
+import { pathOf } from "../vfs/dentry.ts";
+import { resolve } from "../vfs/walk.ts";
 
 function doClone(t: Task, flags: number, sp: number, ptid: number, ctid: number, tls: number): number {
   if ((flags & CLONE.VFORK) !== 0) {
@@ -34,14 +36,52 @@ function doClone(t: Task, flags: number, sp: number, ptid: number, ctid: number,
   return child.tid;
 }
 
-function execve(t: Task, pathAddr: number, argvAddr: number, envAddr: number): number {
-  const path = t.mem.readCString(pathAddr, 4096);
-  if (typeof path === "number") return path;
+const AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
+
+/**
+ * The path execveat runs: `path` itself when absolute or relative to the cwd, else the path of
+ * the directory open at `dirfd` joined with it (AT_EMPTY_PATH: the file open at `dirfd`).
+ */
+function execPath(t: Task, dirfd: number, path: string, flags: number): string | number {
+  if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) !== 0) return -E.EINVAL;
+  let full = path;
+  if (!path.startsWith("/") && dirfd !== AT_FDCWD) {
+    const f = t.fds.get(dirfd);
+    if (f === undefined) return -E.EBADF;
+    if (f.vd === null) return path === "" ? -E.EACCES : -E.ENOTDIR;
+    const base = pathOf(f.vd, t.fsctx.root);
+    if (path === "") {
+      if ((flags & AT_EMPTY_PATH) === 0) return -E.ENOENT;
+      full = base;
+    } else {
+      if (!f.vd.inode.isDir) return -E.ENOTDIR;
+      full = base === "/" ? "/" + path : `${base}/${path}`;
+    }
+  }
+  if (full === "") return -E.ENOENT;
+  if ((flags & AT_SYMLINK_NOFOLLOW) !== 0) {
+    const vd = resolve(t, t.fsctx.cwd, full, { follow: false });
+    if (typeof vd !== "number" && vd.inode.isSymlink) return -E.ELOOP;
+  }
+  return full;
+}
+
+function execve(
+  t: Task,
+  pathAddr: number,
+  argvAddr: number,
+  envAddr: number,
+  dirfd = AT_FDCWD,
+  flags = 0,
+): number {
+  const path0 = t.mem.readCString(pathAddr, 4096);
+  if (typeof path0 === "number") return path0;
   const argv = readStringArray(t, argvAddr);
   if (typeof argv === "number") return argv;
   const envp = readStringArray(t, envAddr);
   if (typeof envp === "number") return envp;
-  if (path === "") return -E.ENOENT;
+  const path = execPath(t, dirfd, path0, flags);
+  if (typeof path === "number") return path;
   const r = execTask(t, path, argv, envp);
   return r < 0 ? r : KEEPREGS;
 }
@@ -144,16 +184,19 @@ export const CLONE_SYSCALLS: SyscallEntry[] = [
     SYS.fork,
     "fork",
     "full",
-    "address space copied eagerly (sparse-aware)",
+    "private memory copy-on-write",
     (t) => doClone(t, SIGCHLD, 0, 0, 0, 0),
   ),
   def(SYS.vfork, "vfork", "full", "", (t) => doClone(t, CLONE.VM | CLONE.VFORK | SIGCHLD, 0, 0, 0, 0)),
   def(SYS.clone3, "clone3", "errno", "ENOSYS: libcs fall back to clone", () => -E.ENOSYS),
   def(SYS.execve, "execve", "full", "static, PT_INTERP and #! programs", (t, p, a, e) => execve(t, p, a, e)),
-  def(SYS.execveat, "execveat", "partial", "AT_FDCWD or absolute paths only", (t, dfd, p, a, e, fl) => {
-    if ((dfd | 0) !== -100 || (fl & 0x1000) !== 0) return -E.ENOSYS;
-    return execve(t, p, a, e);
-  }),
+  def(
+    SYS.execveat,
+    "execveat",
+    "partial",
+    "dirfd, AT_EMPTY_PATH (fexecve) and AT_SYMLINK_NOFOLLOW; a script run through a dirfd sees a path, not /dev/fd/N",
+    (t, dfd, p, a, e, fl) => execve(t, p, a, e, dfd | 0, fl),
+  ),
   def(SYS.wait4, "wait4", "full", "rusage reported as zeros", (t, p, s, o, r) => wait4(t, p, s, o, r)),
   def(SYS.waitid, "waitid", "partial", "P_ALL, P_PID, P_PGID", (t, ty, id, i, o) => waitid(t, ty, id, i, o)),
 ];

@@ -110,7 +110,7 @@ export const FUTEX_SYSCALLS: SyscallEntry[] = [
     SYS.futex,
     "futex",
     "partial",
-    "no PI futexes; robust lists not walked",
+    "no PI futexes (FUTEX_LOCK_PI etc.: ENOSYS)",
     (t, a, op, v, a3, a2, v3) => futex(t, a, op, v, a3, a2, v3),
   ),
 ];

@@ -6,6 +6,8 @@ import { TIME_SYSCALLS } from "./time.ts";
 import { SIGNAL_SYSCALLS } from "./signal.ts";
 import { CLONE_SYSCALLS } from "./clone.ts";
 import { FUTEX_SYSCALLS } from "./futex.ts";
+import { ITIMER_SYSCALLS } from "./itimer.ts";
+import { SIGWAIT_SYSCALLS } from "./sigwait.ts";
 import { FILE_SYSCALLS } from "./file/index.ts";
 import type { SyscallEntry } from "./abi.ts";
 import { setJobctlSender } from "../signal/jobctl.ts";
@@ -20,6 +22,8 @@ export const ALL_SYSCALL_LISTS: readonly (readonly SyscallEntry[])[] = [
   SIGNAL_SYSCALLS,
   CLONE_SYSCALLS,
   FUTEX_SYSCALLS,
+  ITIMER_SYSCALLS,
+  SIGWAIT_SYSCALLS,
 ];
 
 /** Every subsystem's row list, in merge order (later lists win); no kernel needed. */

@@ -290,7 +290,7 @@ export const PROCESS_SYSCALLS: SyscallEntry[] = [
     t.clearChildTid = addr;
     return t.tid;
   }),
-  def(SYS.set_robust_list, "set_robust_list", "partial", "recorded; not walked on exit", (t, head, len) => {
+  def(SYS.set_robust_list, "set_robust_list", "full", "walked on exit and exec", (t, head, len) => {
     if (len !== 24) return -E.EINVAL;
     t.robustList = head;
     return 0;

@@ -31,10 +31,23 @@ function readTimespec(t: Task, addr: number): number {
   return Number(sec) * 1e9 + Number(nsec);
 }
 
-/** nanosleep/clock_nanosleep: block until the deadline (restartable via the saved deadline). */
-function sleep(t: Task, durNs: number, absolute: boolean, clock: number): number {
+/** Writes the time left until `deadline` to timespec `rem` (EINTR of a relative sleep). */
+function writeRemaining(t: Task, rem: number, deadline: number): void {
+  const left = Math.max(0, deadline - monotonicNs());
+  outView.setBigInt64(0, BigInt(Math.floor(left / 1e9)), true);
+  outView.setBigInt64(8, BigInt(left % 1e9), true);
+  t.mem.write(rem, out);
+}
+
+/**
+ * nanosleep/clock_nanosleep: block until the deadline (a restart after a stop or an ignored
+ * signal keeps the saved deadline). When a handler interrupts a relative sleep, the time left
+ * goes to `rem` (if non-zero) with EINTR.
+ */
+function sleep(t: Task, durNs: number, absolute: boolean, clock: number, rem: number): number {
   if (t.timedOut) {
     t.ext.sleepDeadline = undefined;
+    t.eintr = null;
     return 0;
   }
   let deadline = t.ext.sleepDeadline as number | undefined;
@@ -45,8 +58,14 @@ function sleep(t: Task, durNs: number, absolute: boolean, clock: number): number
       deadline = monotonicNs() + Math.max(0, durNs - now);
     } else deadline = monotonicNs() + durNs;
   }
-  if (monotonicNs() >= deadline) return 0;
+  if (monotonicNs() >= deadline) {
+    t.ext.sleepDeadline = undefined;
+    t.eintr = null;
+    return 0;
+  }
   t.ext.sleepDeadline = deadline;
+  const end = deadline;
+  t.eintr = !absolute && rem !== 0 ? (tk) => writeRemaining(tk, rem, end) : null;
   t.blockOn([], deadline);
   return BLOCK;
 }
@@ -83,13 +102,19 @@ export const TIME_SYSCALLS: SyscallEntry[] = [
     if (a !== 0 && t.mem.writeU64(a, s) < 0) return -E.EFAULT;
     return s;
   }),
-  def(SYS.nanosleep, "nanosleep", "partial", "remaining time not reported on EINTR", (t, req) => {
+  def(SYS.nanosleep, "nanosleep", "full", "", (t, req, rem) => {
     const d = readTimespec(t, req);
-    return d < 0 ? d : sleep(t, d, false, 1);
+    return d < 0 ? d : sleep(t, d, false, 1, rem);
   }),
-  def(SYS.clock_nanosleep, "clock_nanosleep", "partial", "", (t, clock, flags, req) => {
-    if (clock < 0 || clock > 11) return -E.EINVAL;
-    const d = readTimespec(t, req);
-    return d < 0 ? d : sleep(t, d, (flags & 1) !== 0, clock);
-  }),
+  def(
+    SYS.clock_nanosleep,
+    "clock_nanosleep",
+    "partial",
+    "CPU-time clocks sleep on the monotonic clock",
+    (t, clock, flags, req, rem) => {
+      if (clock < 0 || clock > 11) return -E.EINVAL;
+      const d = readTimespec(t, req);
+      return d < 0 ? d : sleep(t, d, (flags & 1) !== 0, clock, rem);
+    },
+  ),
 ];

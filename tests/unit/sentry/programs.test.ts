@@ -45,3 +45,13 @@ describe("copy-on-write fork under the Sentry", () => {
     assert.equal(ours.status, native.status);
   });
 });
+
+describe("timers and synchronous signals under the Sentry", () => {
+  it("timers: setitimer/getitimer/alarm, nanosleep EINTR remaining, rt_sigtimedwait, robust mutexes", () => {
+    const bin = compile("timers", ["-pthread"]);
+    const native = runNative([bin]);
+    const ours = runUnderSentry([bin]);
+    assert.equal(ours.stdout, native.stdout);
+    assert.equal(ours.status, native.status);
+  });
+});
