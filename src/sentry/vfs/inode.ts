@@ -90,6 +90,8 @@ export abstract class Inode {
   gid: number;
   nlink: number;
   rdev = 0;
+  /** st_blocks reported by a backing store (gofer lower files), or -1 to derive from size. */
+  blocksHint = -1;
   atimeNs: bigint;
   mtimeNs: bigint;
   ctimeNs: bigint;
@@ -146,7 +148,8 @@ export abstract class Inode {
       rdev: this.rdev,
       size,
       blksize: 4096,
-      blocks: Math.ceil(size / 4096) * 8,
+      // In-memory directories and links use no blocks (as tmpfs reports).
+      blocks: this.blocksHint >= 0 ? this.blocksHint : this.isRegular ? Math.ceil(size / 4096) * 8 : 0,
       atimeNs: this.atimeNs,
       mtimeNs: this.mtimeNs,
       ctimeNs: this.ctimeNs,

@@ -146,7 +146,13 @@ export class HostFile extends FileDescription {
 
   /** Like Linux for a tty or pipe given by the host. */
   override anonName(): string {
-    return this.tty !== null ? "/dev/tty" : `host:[${this.fd}]`;
+    if (this.tty !== null) return "/dev/tty";
+    const st = hostFstat(this.fd);
+    if (typeof st === "number") return `host:[${this.fd}]`;
+    const type = st.mode & S_IFMT;
+    if (type === 0o010000) return `pipe:[${st.ino}]`;
+    if (type === 0o140000) return `socket:[${st.ino}]`;
+    return `host:[${st.ino}]`;
   }
 
   /** The host fd (splice, mmap of host regular files). */

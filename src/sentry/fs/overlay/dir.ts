@@ -23,6 +23,8 @@ export class OvlDir extends Inode {
   readonly children: Map<string, Inode> = new Map();
   /** Lower names removed in the overlay. */
   readonly whiteouts: Set<string> = new Set();
+  /** st_size of the lower directory (set from its stat), or -1. */
+  lowerSize = -1;
 
   /** A directory; `lower` is its gofer path or null. */
   constructor(fs: OverlayFs, ino: number, mode: number, uid: number, gid: number, lower: string | null) {
@@ -40,6 +42,11 @@ export class OvlDir extends Inode {
     const i = this.fs.fromLower(path, st);
     this.children.set(name, i);
     return i;
+  }
+
+  /** The lower directory's size; an upper-only one counts like tmpfs (20 bytes per entry). */
+  override size(): number {
+    return this.lowerSize >= 0 ? this.lowerSize : (this.children.size + 2) * 20;
   }
 
   override readdir(_t: FileTask): DirEntry[] | number {

@@ -65,6 +65,7 @@ export class OvlFile extends Inode {
     const d = readLower(this.fs, this.lower, this.lowerSize);
     if (typeof d === "number") return d;
     this.data = d;
+    this.blocksHint = -1;
     return 0;
   }
 
@@ -94,7 +95,10 @@ export class OvlFile extends Inode {
   }
 
   override truncate(size: number): number {
-    if (this.data === null && size === 0) this.data = new MemData();
+    if (this.data === null && size === 0) {
+      this.data = new MemData();
+      this.blocksHint = -1;
+    }
     const r = this.copyUp();
     if (r < 0) return r;
     const t = this.data!.truncate(size);

@@ -37,6 +37,7 @@ export class OverlayFs implements Filesystem {
     } else {
       this.rootDev = st.dev;
       this.root = new OvlDir(this, st.ino, st.mode, st.uid, st.gid, "");
+      this.root.lowerSize = st.size;
       applyStat(this.root, st);
     }
   }
@@ -65,6 +66,7 @@ export class OverlayFs implements Filesystem {
     switch (st.mode & S_IFMT) {
       case S_IFDIR:
         i = new OvlDir(this, ino, st.mode, st.uid, st.gid, path);
+        (i as OvlDir).lowerSize = st.size;
         break;
       case S_IFREG:
         i = new OvlFile(this, ino, st.mode, st.uid, st.gid, path, st.size);
@@ -98,6 +100,7 @@ export class OverlayFs implements Filesystem {
 
 function applyStat(i: Inode, st: GoferStat): void {
   i.nlink = st.nlink;
+  i.blocksHint = st.blocks;
   i.atimeNs = st.atimeNs;
   i.mtimeNs = st.mtimeNs;
   i.ctimeNs = st.ctimeNs;

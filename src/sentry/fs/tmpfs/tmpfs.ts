@@ -52,6 +52,11 @@ export class MemDir extends Inode {
     return this.children.get(name) ?? -E.ENOENT;
   }
 
+  /** Linux tmpfs reports 20 bytes per entry (BOGO_DIRENT_SIZE), "." and ".." included. */
+  override size(): number {
+    return (this.children.size + 2) * 20;
+  }
+
   override readdir(_t: FileTask): DirEntry[] {
     const r: DirEntry[] = [];
     for (const [name, i] of this.children) r.push({ name, ino: i.ino, type: dtype(i.mode) });

@@ -185,6 +185,32 @@ function sysCloseRange(t: FileTask, first: number, last: number, flags: number):
   return 0;
 }
 
+const LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
+
+/** flock(2): accepted and not enforced (one sandbox, cooperative processes). */
+function sysFlock(t: FileTask, fd: number, op: number): number {
+  const f = t.fds.get(int(fd));
+  if (f === undefined) return -E.EBADF;
+  const kind = int(op) & ~LOCK_NB;
+  return kind === LOCK_SH || kind === LOCK_EX || kind === LOCK_UN ? 0 : -E.EINVAL;
+}
+
+/** fadvise64(2): advice is only a hint; validated, then ignored. */
+function sysFadvise64(t: FileTask, fd: number, _off: number, _len: number, advice: number): number {
+  const f = t.fds.get(int(fd));
+  if (f === undefined) return -E.EBADF;
+  if (!f.seekable) return -E.ESPIPE;
+  const a = int(advice);
+  return a < 0 || a > 5 ? -E.EINVAL : 0;
+}
+
+/** readahead(2): nothing to prefetch into; regular files only. */
+function sysReadahead(t: FileTask, fd: number): number {
+  const f = t.fds.get(int(fd));
+  if (f === undefined || !f.readable) return -E.EBADF;
+  return f.inode?.isRegular ? 0 : -E.EINVAL;
+}
+
 /** Rows of the descriptor syscalls. */
 export const FD_SYSCALLS: SyscallEntry[] = [
   row(SYS.close, "close", "full", "", sysClose),
@@ -197,4 +223,7 @@ export const FD_SYSCALLS: SyscallEntry[] = [
   row(SYS.pipe, "pipe", "full", "", sysPipe),
   row(SYS.pipe2, "pipe2", "partial", "O_DIRECT (packet mode) not supported", sysPipe2),
   row(SYS.close_range, "close_range", "full", "", sysCloseRange),
+  row(SYS.flock, "flock", "partial", "accepted, not enforced", sysFlock),
+  row(SYS.fadvise64, "fadvise64", "full", "hint ignored", sysFadvise64),
+  row(SYS.readahead, "readahead", "full", "nothing to prefetch", sysReadahead),
 ];

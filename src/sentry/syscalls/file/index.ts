@@ -11,6 +11,7 @@ import { POLL_SYSCALLS } from "./poll.ts";
 import { RW_SYSCALLS } from "./rw.ts";
 import { SENDFILE_SYSCALLS } from "./sendfile.ts";
 import { STAT_SYSCALLS } from "./stat.ts";
+import { XATTR_SYSCALLS } from "./xattr.ts";
 
 /** All file-related syscall rows. */
 export const FILE_SYSCALLS: SyscallEntry[] = [
@@ -23,4 +24,5 @@ export const FILE_SYSCALLS: SyscallEntry[] = [
   ...CWD_SYSCALLS,
   ...POLL_SYSCALLS,
   ...SENDFILE_SYSCALLS,
+  ...XATTR_SYSCALLS,
 ];
