@@ -17,11 +17,13 @@ import {
   O_TRUNC,
   O_WRONLY,
   S_IFCHR,
+  S_IFIFO,
   S_IFREG,
   S_ISGID,
 } from "./consts.ts";
 import type { VirtualDentry } from "./dentry.ts";
 import { charDevice } from "./device.ts";
+import { openFifo } from "../fs/pipe/fifo.ts";
 import type { FileDescription } from "./file.ts";
 import type { Inode } from "./inode.ts";
 import { MAY_EXEC, MAY_READ, MAY_WRITE, mayAccess } from "./perm.ts";
@@ -104,6 +106,7 @@ export function openVd(
   const keep = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOFOLLOW | 0o2000000);
   if (i.isRegular) return new RegularFile(vd, keep);
   if (i.isDir) return new DirFile(vd, keep);
+  if (i.type === S_IFIFO) return openFifo(t, vd, keep);
   if (i.type === S_IFCHR) {
     const dev = charDevice(i.rdev);
     return dev === undefined ? -E.ENXIO : dev(t, vd, keep);

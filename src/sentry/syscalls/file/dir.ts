@@ -122,7 +122,7 @@ export const DIR_SYSCALLS: SyscallEntry[] = [
   row(SYS.getdents, "getdents", "full", "", sysGetdents),
   row(SYS.mkdir, "mkdir", "full", "", p1(mkdir, false)),
   row(SYS.mkdirat, "mkdirat", "full", "", p1(mkdir, true)),
-  row(SYS.mknod, "mknod", "partial", "FIFOs and sockets are created but cannot be opened", p1(mknod, false)),
+  row(SYS.mknod, "mknod", "partial", "sockets are created but cannot be opened", p1(mknod, false)),
   row(
     SYS.mknodat,
     "mknodat",

@@ -46,8 +46,8 @@ function sysOpenat2(t: FileTask, dirfd: number, path: number, how: number, size:
 
 /** Rows of the open family. */
 export const OPEN_SYSCALLS: SyscallEntry[] = [
-  row(SYS.open, "open", "partial", "O_TMPFILE unsupported; FIFOs cannot be opened", sysOpen),
-  row(SYS.openat, "openat", "partial", "O_TMPFILE unsupported; FIFOs cannot be opened", sysOpenat),
+  row(SYS.open, "open", "partial", "O_TMPFILE unsupported; FIFOs read-only or write-only", sysOpen),
+  row(SYS.openat, "openat", "partial", "O_TMPFILE unsupported; FIFOs read-only or write-only", sysOpenat),
   row(SYS.creat, "creat", "full", "", sysCreat),
   row(SYS.openat2, "openat2", "partial", "RESOLVE_* flags answer ENOSYS", sysOpenat2),
 ];
