@@ -127,7 +127,7 @@ export const DIR_SYSCALLS: SyscallEntry[] = [
     SYS.mknodat,
     "mknodat",
     "partial",
-    "FIFOs and sockets are created but cannot be opened",
+    "sockets are created but cannot be opened",
     p1(mknod, true),
   ),
   row(SYS.rmdir, "rmdir", "full", "", p1(rmdir, false)),
