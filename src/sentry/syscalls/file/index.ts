@@ -5,6 +5,7 @@ import type { SyscallEntry } from "../abi.ts";
 import { ATTR_SYSCALLS } from "./attr.ts";
 import { CWD_SYSCALLS } from "./cwd.ts";
 import { DIR_SYSCALLS } from "./dir.ts";
+import { EPOLL_SYSCALLS } from "./epoll.ts";
 import { FD_SYSCALLS } from "./fd.ts";
 import { OPEN_SYSCALLS } from "./open.ts";
 import { POLL_SYSCALLS } from "./poll.ts";
@@ -25,4 +26,5 @@ export const FILE_SYSCALLS: SyscallEntry[] = [
   ...POLL_SYSCALLS,
   ...SENDFILE_SYSCALLS,
   ...XATTR_SYSCALLS,
+  ...EPOLL_SYSCALLS,
 ];

@@ -1,0 +1,191 @@
+// epoll: an interest list of (file, fd) with event masks. Readiness comes from each file's
+// readiness(); epoll_wait parks on all the interests' wait queues. Interests whose file was
+// released (every fd closed) disappear, as on Linux. EPOLLET is served level-triggered
+// (callers that drain to EAGAIN, as edge-triggered code must, see no difference but extra
+// wake-ups); EPOLLONESHOT disarms an interest after it is reported.
+import { E } from "../../../../ffi/errno.ts";
+import { type Waiter, WaitQueue } from "../../kernel/waitqueue.ts";
+import { POLLERR, POLLHUP, POLLIN, S_IFREG } from "../../vfs/consts.ts";
+import { FileDescription } from "../../vfs/file.ts";
+import { allocDev, type StatInfo } from "../../vfs/inode.ts";
+import type { FileTask } from "../../vfs/task.ts";
+
+/** epoll_ctl operations and flags. */
+export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+export const EPOLLEXCLUSIVE = 1 << 28;
+export const EPOLLWAKEUP = 1 << 29;
+export const EPOLLONESHOT = 1 << 30;
+export const EPOLLET = 1 << 31;
+
+const ANON_DEV = allocDev();
+let nextIno = 1;
+
+/** One registered (file, fd). */
+interface Interest {
+  readonly file: FileDescription;
+  readonly fd: number;
+  events: number;
+  data: bigint;
+  /** Disarmed by EPOLLONESHOT until the next EPOLL_CTL_MOD. */
+  armed: boolean;
+  /** Forwards notifications of the file's queue to the epoll's own (nested polling). */
+  forward: Waiter | null;
+  forwardQueue: WaitQueue | null;
+}
+
+/** A ready event for epoll_wait. */
+export interface EpollEvent {
+  events: number;
+  data: bigint;
+}
+
+/** An epoll instance. */
+export class EpollFile extends FileDescription {
+  private readonly interests: Interest[] = [];
+  /** Notified when an interest's file may have become ready (for poll on the epoll fd). */
+  private readonly queue = new WaitQueue();
+  private readonly ino = nextIno++;
+
+  /** A new empty epoll instance. */
+  constructor() {
+    super(0o2, null);
+  }
+
+  override get seekable(): boolean {
+    return false;
+  }
+
+  private find(file: FileDescription, fd: number): number {
+    return this.interests.findIndex((i) => i.file === file && i.fd === fd);
+  }
+
+  /** epoll_ctl. `file` is the description open at `fd`. */
+  ctl(op: number, fd: number, file: FileDescription, events: number, data: bigint): number {
+    if (file === this) return -E.EINVAL;
+    // Linux refuses regular files and directories: they are always ready.
+    if (file.vd !== null && (file.vd.inode.isRegular || file.vd.inode.isDir)) return -E.EPERM;
+    const idx = this.find(file, fd);
+    switch (op) {
+      case EPOLL_CTL_ADD:
+        if (idx >= 0) return -E.EEXIST;
+        this.interests.push({ file, fd, events, data, armed: true, forward: null, forwardQueue: null });
+        this.queue.notify();
+        return 0;
+      case EPOLL_CTL_MOD: {
+        if (idx < 0) return -E.ENOENT;
+        const i = this.interests[idx];
+        i.events = events;
+        i.data = data;
+        i.armed = true;
+        this.queue.notify();
+        return 0;
+      }
+      case EPOLL_CTL_DEL:
+        if (idx < 0) return -E.ENOENT;
+        this.drop(idx);
+        return 0;
+      default:
+        return -E.EINVAL;
+    }
+  }
+
+  private drop(idx: number): void {
+    const i = this.interests[idx];
+    if (i.forward !== null) i.forwardQueue?.remove(i.forward);
+    this.interests.splice(idx, 1);
+  }
+
+  /** Collects up to `max` ready events; disarms EPOLLONESHOT interests reported. */
+  collect(t: FileTask, max: number, out: EpollEvent[]): number {
+    out.length = 0;
+    for (let k = 0; k < this.interests.length && out.length < max; k++) {
+      const i = this.interests[k];
+      if (i.file.refCount === 0) {
+        this.drop(k--);
+        continue;
+      }
+      if (!i.armed) continue;
+      const want = (i.events & 0xffff) | POLLERR | POLLHUP;
+      const r = i.file.readiness(t, want) & want;
+      if (r === 0) continue;
+      out.push({ events: r, data: i.data });
+      if ((i.events & EPOLLONESHOT) !== 0) i.armed = false;
+    }
+    return out.length;
+  }
+
+  /** The queues epoll_wait sleeps on (asking each file re-arms host fd watches). */
+  queues(t: FileTask): WaitQueue[] {
+    const qs: WaitQueue[] = [this.queue];
+    for (const i of this.interests) {
+      if (!i.armed || i.file.refCount === 0) continue;
+      const q = i.file.waitQueue(t, i.events & 0xffff);
+      if (q !== null && !qs.includes(q)) qs.push(q);
+    }
+    return qs;
+  }
+
+  /** Readable when some interest is ready (epoll fds can be polled or nested). */
+  override readiness(t: FileTask, mask: number): number {
+    for (const i of this.interests) {
+      if (!i.armed || i.file.refCount === 0) continue;
+      const want = (i.events & 0xffff) | POLLERR | POLLHUP;
+      if ((i.file.readiness(t, want) & want) !== 0) return mask & POLLIN;
+    }
+    return 0;
+  }
+
+  /** The epoll's own queue, fed by forwarders on every interest's queue. */
+  override waitQueue(t: FileTask): WaitQueue {
+    for (const i of this.interests) {
+      const q = i.file.waitQueue(t, i.events & 0xffff);
+      if (q === null || q === i.forwardQueue) continue;
+      if (i.forward !== null) i.forwardQueue?.remove(i.forward);
+      const own = this.queue;
+      i.forward = { wake: () => own.notify() };
+      i.forwardQueue = q;
+      q.add(i.forward);
+    }
+    return this.queue;
+  }
+
+  protected override release(): void {
+    while (this.interests.length > 0) this.drop(0);
+  }
+
+  override pread(): number {
+    return -E.EINVAL;
+  }
+
+  override read(): number {
+    return -E.EINVAL;
+  }
+
+  override write(): number {
+    return -E.EINVAL;
+  }
+
+  override stat(): StatInfo {
+    return {
+      dev: ANON_DEV,
+      ino: this.ino,
+      nlink: 1,
+      mode: S_IFREG | 0o600,
+      uid: 0,
+      gid: 0,
+      rdev: 0,
+      size: 0,
+      blksize: 4096,
+      blocks: 0,
+      atimeNs: 0n,
+      mtimeNs: 0n,
+      ctimeNs: 0n,
+    };
+  }
+
+  override anonName(): string {
+    return "anon_inode:[eventpoll]";
+  }
+}
