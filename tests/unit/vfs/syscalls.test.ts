@@ -253,3 +253,26 @@ describe("poll and select", () => {
     assert.equal(call("select", 8, rs, 0, 0, 0), -E.EBADF);
   });
 });
+
+describe("timed waits across re-runs", () => {
+  it("poll keeps its first deadline in ext.sleepDeadline and drops it when done", () => {
+    const w = tmpWorld();
+    const t = w.t as typeof w.t & { ext: Record<string, unknown> };
+    t.ext = {};
+    const fds = t.alloc(8);
+    w.call("pipe", fds);
+    const pfd = t.alloc(8);
+    const dv = new DataView(new ArrayBuffer(8));
+    dv.setInt32(0, 0, true);
+    dv.setInt16(4, POLLIN, true);
+    t.mem.write(pfd, new Uint8Array(dv.buffer));
+    assert.equal(w.call("poll", pfd, 1, 5000), BLOCK);
+    const first = t.deadline!;
+    assert.equal(t.ext.sleepDeadline, first);
+    assert.equal(w.call("poll", pfd, 1, 5000), BLOCK);
+    assert.equal(t.deadline, first, "a re-run does not push the deadline back");
+    t.timedOut = true;
+    assert.equal(w.call("poll", pfd, 1, 5000), 0);
+    assert.equal(t.ext.sleepDeadline, undefined);
+  });
+});

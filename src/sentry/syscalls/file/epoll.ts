@@ -8,7 +8,7 @@ import { EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE, EventFd } from "../../fs/even
 import { O_CLOEXEC } from "../../vfs/consts.ts";
 import type { FileDescription } from "../../vfs/file.ts";
 import type { FileTask } from "../../vfs/task.ts";
-import { int, row, small } from "./util.ts";
+import { endDeadline, int, keptDeadline, row, small } from "./util.ts";
 
 const EVENT_SIZE = 12; // struct epoll_event is packed on x86_64
 const MAX_EVENTS = Math.floor(0x7fffffff / EVENT_SIZE);
@@ -48,6 +48,12 @@ function sysEpollCtl(t: FileTask, epfd: number, op: number, fd: number, ev: numb
 }
 
 function wait(t: FileTask, epfd: number, evAddr: number, max: number, deadline: number): number {
+  const r = waitOnce(t, epfd, evAddr, max, keptDeadline(t, deadline));
+  if (r !== BLOCK) endDeadline(t);
+  return r;
+}
+
+function waitOnce(t: FileTask, epfd: number, evAddr: number, max: number, deadline: number): number {
   const ep = t.fds.get(int(epfd));
   if (ep === undefined) return -E.EBADF;
   if (!(ep instanceof EpollFile)) return -E.EINVAL;

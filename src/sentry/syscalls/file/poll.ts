@@ -1,8 +1,8 @@
 // poll ppoll select pselect6: readiness from each file, and when nothing is ready, one wait
 // on all the files' queues with the deadline. The handler is re-run when woken and simply
 // re-checks; a re-run after the deadline (t.timedOut) reports what is ready, usually 0.
-// Limitation: the deadline is recomputed on each re-run, so wake-ups that leave every fd
-// unready extend the timeout (signal masks of ppoll/pselect6 are not applied either).
+// The deadline is kept across re-runs and SA_RESTART restarts (keptDeadline); the signal
+// masks of ppoll/pselect6 are not applied.
 import { E } from "../../../../ffi/errno.ts";
 import { SYS } from "../../../../ffi/sysno.ts";
 import { monotonicNs } from "../../../../ffi/time.ts";
@@ -10,7 +10,7 @@ import { BLOCK, type SyscallEntry } from "../abi.ts";
 import type { WaitQueue } from "../../kernel/waitqueue.ts";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from "../../vfs/consts.ts";
 import type { FileTask } from "../../vfs/task.ts";
-import { int, row, small } from "./util.ts";
+import { endDeadline, int, keptDeadline, row, small } from "./util.ts";
 
 /** No deadline (wait forever). */
 const FOREVER = -1;
@@ -31,6 +31,12 @@ function park(t: FileTask, deadline: number): number {
 }
 
 function doPoll(t: FileTask, addr: number, nfds: number, deadline: number): number {
+  const r = pollOnce(t, addr, nfds, keptDeadline(t, deadline));
+  if (r !== BLOCK) endDeadline(t);
+  return r;
+}
+
+function pollOnce(t: FileTask, addr: number, nfds: number, deadline: number): number {
   if (nfds < 0 || nfds > t.fds.limit) return -E.EINVAL;
   const len = nfds * 8;
   if (pollBuf.length < len) pollBuf = new Uint8Array(len);

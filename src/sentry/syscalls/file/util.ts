@@ -119,3 +119,29 @@ export function readIovecs(t: FileTask, addr: number, cnt: number, segs: SegList
   }
   return 0;
 }
+
+/** Tasks that keep a per-call deadline across restarts (the Sentry's Task: `ext`). */
+interface WithExt {
+  ext?: Record<string, unknown>;
+}
+
+/**
+ * The deadline of a timed wait that must survive re-runs of the handler: the first run
+ * computes it (`fresh`), re-runs and SA_RESTART restarts reuse it. The kernel forgets it when
+ * the call ends with EINTR; handlers call {@link endDeadline} when they complete. Values <= 0
+ * (no wait, wait forever) are not kept. Falls back to `fresh` for tasks without `ext`.
+ */
+export function keptDeadline(t: FileTask, fresh: number): number {
+  const ext = (t as WithExt).ext;
+  if (ext === undefined || fresh <= 0) return fresh;
+  const kept = ext.sleepDeadline;
+  if (typeof kept === "number") return kept;
+  ext.sleepDeadline = fresh;
+  return fresh;
+}
+
+/** Forgets the kept deadline (the call completed). */
+export function endDeadline(t: FileTask): void {
+  const ext = (t as WithExt).ext;
+  if (ext !== undefined) ext.sleepDeadline = undefined;
+}
