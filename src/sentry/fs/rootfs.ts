@@ -1,5 +1,5 @@
 // Builds the sandbox's mount tree: the gofer-backed overlay as "/", devfs at /dev, procfs at
-// /proc, tmpfs at /tmp and /dev/shm (gVisor's default layout for a container).
+// /proc, tmpfs at /dev/shm, and tmpfs at /tmp when the image's /tmp is empty (gVisor's rule).
 import { E } from "../../../ffi/errno.ts";
 import type { GoferClient } from "../../lisafs/api.ts";
 import { FsContext } from "../vfs/context.ts";
@@ -22,6 +22,11 @@ export interface RootFsOptions {
   readonly proc: ProcProvider;
   /** The controlling terminal for /dev/tty (a new reference), if any. */
   readonly tty?: (t: FileTask) => FileDescription | null;
+  /**
+   * tmpfs at /tmp: "auto" (default, gVisor's rule) mounts it only when the image's /tmp is
+   * missing or empty, so files already there (a host /tmp under `runsc do`) stay visible.
+   */
+  readonly tmp?: "auto" | "always" | "never";
 }
 
 /** The built mount tree. */
@@ -47,9 +52,18 @@ function ensureDir(t: FileTask, dir: VirtualDentry, name: string): VirtualDentry
   return r;
 }
 
+/** True when the image has no /tmp or an empty /tmp directory (a tmpfs hides nothing). */
+function tmpIsEmpty(t: FileTask, root: VirtualDentry): boolean {
+  const r = lookupChild(t, root, "tmp");
+  if (r === -E.ENOENT) return true;
+  if (typeof r === "number" || !r.inode.isDir) return false;
+  const list = r.inode.readdir(t);
+  return typeof list !== "number" && list.length === 0;
+}
+
 /**
- * Builds "/" (gofer lower + in-memory upper), /dev (devfs), /dev/shm and /tmp (tmpfs),
- * /proc (procfs over `opts.proc`).
+ * Builds "/" (gofer lower + in-memory upper), /dev (devfs), /dev/shm (tmpfs), /proc (procfs
+ * over `opts.proc`) and, per `opts.tmp`, a tmpfs at /tmp.
  */
 export function createRootMountNamespace(gofer: GoferClient, opts: RootFsOptions): RootFs {
   const overlay = new OverlayFs(gofer);
@@ -65,7 +79,10 @@ export function createRootMountNamespace(gofer: GoferClient, opts: RootFsOptions
   mountAt(root, "dev", createDevfs({ tty: opts.tty }), "none", "rw,nosuid,mode=755");
   const procfs = new Procfs(opts.proc);
   mountAt(root, "proc", procfs, "proc", "rw,nosuid,nodev,noexec,relatime");
-  mountAt(root, "tmp", new Tmpfs(0o1777), "none", "rw,nosuid,nodev");
+  const tmpMode = opts.tmp ?? "auto";
+  if (tmpMode === "always" || (tmpMode === "auto" && tmpIsEmpty(t, root))) {
+    mountAt(root, "tmp", new Tmpfs(0o1777), "none", "rw,nosuid,nodev");
+  }
   const devVd = resolve(t, root, "/dev", { follow: true });
   if (typeof devVd === "number") throw new Error("no /dev");
   mountAt(devVd, "shm", new Tmpfs(0o1777), "none", "rw,nosuid,nodev");

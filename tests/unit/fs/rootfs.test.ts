@@ -132,6 +132,22 @@ describe("root filesystem", () => {
     assert.equal(readAll(t, open(t, "/tmp/a", O_RDONLY)).length, 4);
   });
 
+  it("mounts a tmpfs at /tmp only when the image's /tmp is missing or empty", () => {
+    const lower = makeLower();
+    lowers.push(lower);
+    nfs.mkdirSync(`${lower}/tmp`);
+    nfs.writeFileSync(`${lower}/tmp/prog`, "kept");
+    const rfs = createRootMountNamespace(new FakeGofer(lower), { proc: new FakeProc() });
+    const t = new FakeTask(rfs.initContext("/"));
+    assert.doesNotMatch(rfs.ns.procMounts(t.fsctx.root), / \/tmp /);
+    assert.equal(readAll(t, open(t, "/tmp/prog", O_RDONLY)), "kept");
+    const empty = makeLower();
+    lowers.push(empty);
+    nfs.mkdirSync(`${empty}/tmp`);
+    const r2 = createRootMountNamespace(new FakeGofer(empty), { proc: new FakeProc() });
+    assert.match(r2.ns.procMounts(r2.ns.rootVd()), /^none \/tmp tmpfs /m);
+  });
+
   it("serves /proc/self, /proc/[pid] files and /dev/fd links", () => {
     const { t } = setup();
     const self = resolve(t, t.fsctx.root, "/proc/self", { follow: false });
