@@ -23,6 +23,8 @@ export class OvlDir extends Inode {
   readonly children: Map<string, Inode> = new Map();
   /** Lower names removed in the overlay. */
   readonly whiteouts: Set<string> = new Set();
+  /** Names the lower layer does not have (negative cache: the lower is not changed behind us). */
+  private readonly missing: Set<string> = new Set();
   /** st_size of the lower directory (set from its stat), or -1. */
   lowerSize = -1;
 
@@ -35,10 +37,14 @@ export class OvlDir extends Inode {
   override lookup(_t: FileTask, name: string): Inode | number {
     const c = this.children.get(name);
     if (c !== undefined) return c;
-    if (this.lower === null || this.whiteouts.has(name)) return -E.ENOENT;
+    if (this.lower === null || this.whiteouts.has(name) || this.missing.has(name)) return -E.ENOENT;
     const path = goferJoin(this.lower, name);
     const st = this.fs.gofer.stat(path);
-    if (typeof st === "number") return st === -E.ENOTDIR ? -E.ENOENT : st;
+    if (typeof st === "number") {
+      if (st !== -E.ENOENT && st !== -E.ENOTDIR) return st;
+      if (this.missing.size < 4096) this.missing.add(name);
+      return -E.ENOENT;
+    }
     const i = this.fs.fromLower(path, st);
     this.children.set(name, i);
     return i;
