@@ -2,6 +2,7 @@
 // threads (same object), copied by fork (fork()), pruned by execve (closeOnExec()).
 import { E } from "../../../ffi/errno.ts";
 import type { FileDescription } from "./file.ts";
+import { releaseLocks } from "./lock.ts";
 
 /** Default RLIMIT_NOFILE soft limit. */
 export const DEFAULT_NOFILE = 1024;
@@ -58,7 +59,7 @@ export class FdTable {
     if (!Number.isInteger(fd) || fd < 0 || fd >= this.limit || fd >= NR_OPEN) return -E.EBADF;
     const old = this.files[fd];
     this.put(fd, file, cloexec);
-    if (old !== undefined) old.decRef();
+    if (old !== undefined) this.drop(old);
     return fd;
   }
 
@@ -85,8 +86,15 @@ export class FdTable {
   close(fd: number): number {
     const f = this.remove(fd);
     if (f === undefined) return -E.EBADF;
-    f.decRef();
+    this.drop(f);
     return 0;
+  }
+
+  /** Drops a reference taken out of the table; POSIX record locks of this table go with it. */
+  private drop(f: FileDescription): void {
+    const i = f.inode;
+    if (i !== null) releaseLocks(i, this);
+    f.decRef();
   }
 
   /** dup(2)/F_DUPFD: a new fd >= minFd naming the same description. */

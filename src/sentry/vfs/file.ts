@@ -24,6 +24,7 @@ import {
 import type { VirtualDentry } from "./dentry.ts";
 import type { DirEntry, Inode, StatInfo } from "./inode.ts";
 import type { FileTask } from "./task.ts";
+import { releaseLocks } from "./lock.ts";
 
 /** Largest file offset (loff_t max). */
 export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
@@ -68,9 +69,13 @@ export abstract class FileDescription {
     this.refs++;
   }
 
-  /** Drops a reference; the last one releases the file. */
+  /** Drops a reference; the last one releases the file (and its OFD record locks). */
   decRef(): void {
-    if (--this.refs === 0) this.release();
+    if (--this.refs === 0) {
+      const i = this.inode;
+      if (i !== null) releaseLocks(i, this);
+      this.release();
+    }
   }
 
   /** Current reference count (tests, /proc). */

@@ -27,6 +27,7 @@ import {
 import { newPipe, PIPE_CAPACITY, PipeFile } from "../../fs/pipe/pipe.ts";
 import { FIOCLEX, FIONBIO, FIONCLEX } from "../../fs/host/tty.ts";
 import { getI32, int, row, small } from "./util.ts";
+import { fcntlLock } from "./lock.ts";
 
 function sysClose(t: FileTask, fd: number): number {
   return t.fds.close(int(fd));
@@ -60,8 +61,6 @@ function sysDup3(t: FileTask, oldfd: number, newfd: number, flags: number): numb
   return dupTo(t, oldfd, newfd, (flags & O_CLOEXEC) !== 0);
 }
 
-const F_UNLCK = 2;
-
 function sysFcntl(t: FileTask, fdArg: number, cmdArg: number, arg: number): number {
   const fd = int(fdArg);
   const cmd = int(cmdArg);
@@ -83,19 +82,12 @@ function sysFcntl(t: FileTask, fdArg: number, cmdArg: number, arg: number): numb
     case F_SETFL:
       return f.setStatusFlags(int(arg));
     case F_GETLK:
-    case F_OFD_GETLK: {
-      // No lock is ever held against another process (locks are not enforced yet):
-      // report l_type = F_UNLCK, as Linux does when the range is free.
-      small.view.setInt16(0, F_UNLCK, true);
-      return t.mem.write(arg, small.buf.subarray(0, 2)) < 0 ? -E.EFAULT : 0;
-    }
+    case F_OFD_GETLK:
     case F_SETLK:
     case F_SETLKW:
     case F_OFD_SETLK:
-    case F_OFD_SETLKW: {
-      if (t.mem.readInto(arg, small.buf.subarray(0, 32)) < 0) return -E.EFAULT;
-      return 0;
-    }
+    case F_OFD_SETLKW:
+      return fcntlLock(t, f, cmd, arg);
     case F_GETOWN:
       return 0;
     case F_SETOWN:
@@ -217,7 +209,7 @@ export const FD_SYSCALLS: SyscallEntry[] = [
   row(SYS.dup, "dup", "full", "", sysDup),
   row(SYS.dup2, "dup2", "full", "", sysDup2),
   row(SYS.dup3, "dup3", "full", "", sysDup3),
-  row(SYS.fcntl, "fcntl", "partial", "record locks accepted but not enforced; F_SETOWN ignored", sysFcntl),
+  row(SYS.fcntl, "fcntl", "partial", "F_SETOWN/F_GETOWN ignored; lock deadlocks not detected", sysFcntl),
   row(SYS.lseek, "lseek", "full", "", sysLseek),
   row(SYS.ioctl, "ioctl", "partial", "terminal ioctls on host ttys, FIONREAD, FIONBIO, FIOCLEX", sysIoctl),
   row(SYS.pipe, "pipe", "full", "", sysPipe),
