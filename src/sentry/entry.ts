@@ -24,7 +24,6 @@ import type { Stdio } from "./kernel/stdio.ts";
 import { kernelProcProvider } from "./kernel/proc.ts";
 import { setMmapSourceHook } from "./syscalls/mm.ts";
 import { createRootMountNamespace } from "./fs/rootfs.ts";
-import { FdTable } from "./vfs/fdtable.ts";
 import { errnoName } from "../../ffi/errno.ts";
 import { logger } from "../log/log.ts";
 import { getAffinity } from "../../ffi/sched.ts";
@@ -114,10 +113,9 @@ export function runSentry(cfg: SentryConfig): number {
       uid: cfg.uid,
       gid: cfg.gid,
       setupFiles: (t) => {
-        t.fds = new FdTable();
+        io.install(t);
         useFdTable(t);
         t.fsctx = rootfs.initContext(cfg.cwd);
-        io.install(t);
       },
       opener: vfsOpener,
     });

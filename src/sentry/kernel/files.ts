@@ -10,10 +10,9 @@ import type { ExecFile, ExecOpener } from "../loader/load.ts";
 import type { MapSource } from "../mm/mm.ts";
 import type { FdTable } from "../vfs/fdtable.ts";
 import type { FileDescription } from "../vfs/file.ts";
-import { openPath } from "../vfs/open.ts";
+import { openForExec } from "../vfs/open.ts";
 import { pathOf } from "../vfs/dentry.ts";
-import { MAY_EXEC, mayAccess } from "../vfs/perm.ts";
-import { O_RDONLY } from "../vfs/consts.ts";
+import { AT_FDCWD } from "../vfs/consts.ts";
 
 /** Tasks using each fd table (CLONE_FILES shares one); the last one out closes it. */
 const users = new WeakMap<FdTable, number>();
@@ -50,23 +49,13 @@ function execFile(t: Task, f: FileDescription, path: string): ExecFile | number 
   };
 }
 
-/** Opens executables in `t`'s filesystem context: regular files with execute permission. */
+/** Opens executables in `t`'s filesystem context (regular files with exec permission). */
 export function vfsOpener(t: Task): ExecOpener {
   return {
     open(path: string): ExecFile | number {
       if (path === "") return -E.ENOENT;
-      const f = openPath(t, path, O_RDONLY);
+      const f = openForExec(t, AT_FDCWD, path);
       if (typeof f === "number") return f;
-      const i = f.inode;
-      if (i === null || !i.isRegular) {
-        f.decRef();
-        return i !== null && i.isDir ? -E.EACCES : -E.EACCES;
-      }
-      const p = mayAccess(t.creds, i, MAY_EXEC);
-      if (p < 0) {
-        f.decRef();
-        return p;
-      }
       return execFile(t, f, path);
     },
   };

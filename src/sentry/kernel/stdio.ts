@@ -1,51 +1,47 @@
-// The init process's fds 0, 1, 2: host files over the sandbox's stdio host fds. The Sentry
-// does not own those fds (the sandbox process does), so they are never closed here; their
-// host flags are restored when the last application reference goes. Fds that name the same
-// host fd share one description, and every terminal among them shares one TtyState (the
-// foreground process group is per terminal, not per fd).
+// The init process's fds 0, 1, 2 over the sandbox's stdio host fds (fs/host/stdio.ts wraps
+// them: one description per host fd, one shared TtyState for a terminal). The Sentry does not
+// own those fds (the sandbox process does): they are never closed here, and their host flags
+// are restored at the end of the run.
 import type { Kernel } from "./kernel.ts";
 import type { Task } from "./task.ts";
-import { hostAccessMode, HostFile } from "../fs/host/file.ts";
-import { TtyState } from "../fs/host/tty.ts";
+import { stdioFiles } from "../fs/host/stdio.ts";
+import { HostFile, restoreHostFlags } from "../fs/host/file.ts";
 import type { FileDescription } from "../vfs/file.ts";
+import type { FdTable } from "../vfs/fdtable.ts";
 
 /** The stdio files of a sandbox run. */
 export interface Stdio {
-  /** Installs fds 0-2 into `t`'s fd table (one new reference each). */
+  /** Gives `t` (init) the fd table holding fds 0-2; only once. */
   install(t: Task): void;
   /** A new reference to the terminal among stdin/stdout/stderr (for /dev/tty), or null. */
   tty(): FileDescription | null;
-  /** Drops the Sentry's own references (end of the run). */
+  /** End of the run: the host fds get their original flags back. */
   release(): void;
 }
 
-/** Wraps host fds `fds` (stdin, stdout, stderr) for kernel `k`. */
+/** Wraps host fds `fds` (stdin, stdout, stderr) for kernel `k`; init is pid 1. */
 export function sandboxStdio(k: Kernel, fds: readonly [number, number, number]): Stdio {
-  const tty = new TtyState(1, 1);
-  const byHost = new Map<number, HostFile>();
-  const files = fds.map((fd) => {
-    let f = byHost.get(fd);
-    if (f === undefined) {
-      f = new HostFile(fd, hostAccessMode(fd), { owned: false, tty, onRelease: (h) => k.forgetHostFd(h) });
-      byHost.set(fd, f);
-    } else f.incRef();
-    return f;
-  });
+  const s = stdioFiles(fds, { pgid: 1, onRelease: (fd) => k.forgetHostFd(fd) });
+  // A reference of our own to the terminal file, for /dev/tty after init closed its fds.
+  const ttyFile = s.tty !== null
+    ? s.files.find((f) => f instanceof HostFile && f.tty !== null) ?? null
+    : null;
+  ttyFile?.incRef();
+  let table: FdTable | null = s.fds;
   return {
     install(t: Task): void {
-      files.forEach((f, i) => {
-        f.incRef();
-        t.fds.installAt(i, f, false);
-      });
+      if (table === null) throw new Error("stdio already installed");
+      t.fds = table;
+      table = null;
     },
     tty(): FileDescription | null {
-      const f = files.find((x) => x.tty !== null);
-      if (f === undefined) return null;
-      f.incRef();
-      return f;
+      ttyFile?.incRef();
+      return ttyFile;
     },
     release(): void {
-      for (const f of files) f.decRef();
+      table?.closeAll();
+      ttyFile?.decRef();
+      restoreHostFlags();
     },
   };
 }

@@ -148,9 +148,16 @@ function prlimit(t: Task, pid: number, res: number, nw: number, old: number): nu
     if (v[0] > v[1]) return -E.EINVAL;
     if (v[1] > tg.rlimits[res][1] && t.creds.euid !== 0) return -E.EPERM;
     tg.rlimits[res] = v;
+    if (res === RLIMIT_NOFILE) {
+      // The fd tables of the process's threads enforce the soft limit.
+      const lim = Math.min(v[0], 1 << 20);
+      for (const x of tg.tasks) if (x.fdsReady) x.fds.limit = lim;
+    }
   }
   return 0;
 }
+
+const RLIMIT_NOFILE = 7;
 
 function setpgid(t: Task, pid: number, pgid: number): number {
   if (pgid < 0) return -E.EINVAL;

@@ -1,8 +1,18 @@
 // Test helpers: compiling C programs, an in-process GoferClient over host paths (TESTS ONLY:
 // the real sandbox never opens host paths), and running a program under the Sentry with its
 // stdout/stderr captured through pipes.
-import { execFileSync } from "node:child_process";
-import { constants, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { constants as osConstants } from "node:os";
+import {
+  constants,
+  type Dirent,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  statSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { GoferClient, GoferDirent, GoferStat } from "../../../src/lisafs/api.ts";
 import { runSentry } from "../../../src/sentry/entry.ts";
@@ -27,6 +37,17 @@ export function compile(name: string, extra: string[] = []): string {
 function errno(e: unknown): number {
   const code = (e as { errno?: number }).errno;
   return typeof code === "number" ? code : -2;
+}
+
+/** The DT_* type of a directory entry. */
+function dtype(d: Dirent): number {
+  if (d.isDirectory()) return 4;
+  if (d.isSymbolicLink()) return 10;
+  if (d.isFIFO()) return 1;
+  if (d.isCharacterDevice()) return 2;
+  if (d.isBlockDevice()) return 6;
+  if (d.isSocket()) return 12;
+  return 8;
 }
 
 /** A GoferClient serving the host's `/` directly (tests only). */
@@ -64,11 +85,15 @@ export function hostGofer(): GoferClient {
     },
     readdir(path: string): GoferDirent[] | number {
       try {
-        return readdirSync(abs(path), { withFileTypes: true }).map((d) => ({
-          name: d.name,
-          ino: 0,
-          type: d.isDirectory() ? 4 : d.isSymbolicLink() ? 10 : 8,
-        }));
+        // Real inode numbers: readdir(3) skips entries whose d_ino is 0.
+        const dir = abs(path);
+        return readdirSync(dir, { withFileTypes: true }).map((d) => {
+          let ino = 1;
+          try {
+            ino = Number(lstatSync(join(dir, d.name), { bigint: true }).ino);
+          } catch { /* vanished: keep a non-zero placeholder */ }
+          return { name: d.name, ino, type: dtype(d) };
+        });
       } catch (e) {
         return errno(e);
       }
@@ -140,17 +165,18 @@ export function runUnderSentry(
   return { status, stdout, stderr };
 }
 
-/** Runs argv natively (the differential reference). */
+/** Runs argv natively (the differential reference); status in the shell convention. */
 export function runNative(
   argv: string[],
   env: Record<string, string> = { PATH: "/usr/bin:/bin" },
+  cwd = "/",
 ): RunResult {
-  try {
-    const stdout = execFileSync(argv[0], argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] })
-      .toString();
-    return { status: 0, stdout, stderr: "" };
-  } catch (e) {
-    const x = e as { status: number | null; signal: string | null; stdout: Buffer; stderr: Buffer };
-    return { status: x.status ?? 128, stdout: x.stdout.toString(), stderr: x.stderr.toString() };
-  }
+  const r = spawnSync(argv[0], argv.slice(1), { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
+  if (r.error !== undefined) throw r.error;
+  const sig = r.signal !== null ? osConstants.signals[r.signal] : 0;
+  return {
+    status: r.status ?? 128 + sig,
+    stdout: r.stdout.toString(),
+    stderr: r.stderr.toString(),
+  };
 }
