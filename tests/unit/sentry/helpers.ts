@@ -3,16 +3,8 @@
 // stdout/stderr captured through pipes.
 import { execFileSync, spawnSync } from "node:child_process";
 import { constants as osConstants } from "node:os";
-import {
-  constants,
-  type Dirent,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readlinkSync,
-  statSync,
-} from "node:fs";
+import { constants, existsSync, lstatSync, mkdirSync, readlinkSync, statSync } from "node:fs";
+import { getdents64 } from "../../../src/gofer/hostfs.ts";
 import { join } from "node:path";
 import type { GoferClient, GoferDirent, GoferStat } from "../../../src/lisafs/api.ts";
 import { runSentry } from "../../../src/sentry/entry.ts";
@@ -37,17 +29,6 @@ export function compile(name: string, extra: string[] = []): string {
 function errno(e: unknown): number {
   const code = (e as { errno?: number }).errno;
   return typeof code === "number" ? code : -2;
-}
-
-/** The DT_* type of a directory entry. */
-function dtype(d: Dirent): number {
-  if (d.isDirectory()) return 4;
-  if (d.isSymbolicLink()) return 10;
-  if (d.isFIFO()) return 1;
-  if (d.isCharacterDevice()) return 2;
-  if (d.isBlockDevice()) return 6;
-  if (d.isSocket()) return 12;
-  return 8;
 }
 
 /** A GoferClient serving the host's `/` directly (tests only). */
@@ -84,18 +65,31 @@ export function hostGofer(): GoferClient {
       }
     },
     readdir(path: string): GoferDirent[] | number {
+      // getdents64 order and inode numbers, as the real gofer serves them (find's output
+      // order depends on it; readdir(3) skips entries whose d_ino is 0).
+      const fd = hostOpen(abs(path), constants.O_RDONLY | constants.O_DIRECTORY | 0o2000000, 0);
+      if (fd < 0) return -errno0();
       try {
-        // Real inode numbers: readdir(3) skips entries whose d_ino is 0.
-        const dir = abs(path);
-        return readdirSync(dir, { withFileTypes: true }).map((d) => {
-          let ino = 1;
-          try {
-            ino = Number(lstatSync(join(dir, d.name), { bigint: true }).ino);
-          } catch { /* vanished: keep a non-zero placeholder */ }
-          return { name: d.name, ino, type: dtype(d) };
-        });
-      } catch (e) {
-        return errno(e);
+        const out: GoferDirent[] = [];
+        const buf = new Uint8Array(65536);
+        const view = new DataView(buf.buffer);
+        for (;;) {
+          const n = getdents64(fd, buf);
+          if (n < 0) return n;
+          if (n === 0) return out;
+          for (let off = 0; off < n;) {
+            const ino = Number(view.getBigUint64(off, true));
+            const reclen = view.getUint16(off + 16, true);
+            const type = buf[off + 18];
+            let end = off + 19;
+            while (end < off + reclen && buf[end] !== 0) end++;
+            const name = Buffer.from(buf.subarray(off + 19, end)).toString("utf8");
+            off += reclen;
+            if (name !== "." && name !== "..") out.push({ name, ino, type });
+          }
+        }
+      } finally {
+        close(fd);
       }
     },
     openRead(path: string): number {
