@@ -22,6 +22,7 @@ import {
 import { sandboxStdio } from "./kernel/stdio.ts";
 import type { Stdio } from "./kernel/stdio.ts";
 import { kernelProcProvider } from "./kernel/proc.ts";
+import { forwardHostSignals } from "./kernel/host-signals.ts";
 import { setMmapSourceHook } from "./syscalls/mm.ts";
 import { createRootMountNamespace } from "./fs/rootfs.ts";
 import { errnoName } from "../../ffi/errno.ts";
@@ -48,6 +49,11 @@ export interface SentryConfig {
    * CPU we may run on (one CPU halves the trap round trip here, see docs/platform-ptrace.md).
    */
   readonly cpu?: number;
+  /**
+   * Forward SIGHUP/INT/QUIT/USR1/USR2/TERM received by this process to the application (the
+   * terminal's foreground process group, else init). Default true.
+   */
+  readonly forwardSignals?: boolean;
   /** Where --strace lines go (default: the logger at info level). */
   readonly straceSink?: (line: string) => void;
 }
@@ -98,6 +104,7 @@ export function runSentry(cfg: SentryConfig): number {
   });
   let k: Kernel | null = null;
   let stdio: Stdio | null = null;
+  let signals: { stop(): void } | null = null;
   try {
     const sink = cfg.strace ? (cfg.straceSink ?? ((l: string) => logger.info(l))) : null;
     k = new Kernel(platform, mf, buildSyscallTable(sink), defaultIdentity(cfg.hostname));
@@ -125,8 +132,10 @@ export function runSentry(cfg: SentryConfig): number {
         -init,
       );
     }
+    if (cfg.forwardSignals !== false) signals = forwardHostSignals(k, () => io.fgPgrp());
     return shellStatus(k.run());
   } finally {
+    signals?.stop();
     // Processes still alive when init exits are killed with the platform: drop their files.
     if (k !== null) { for (const t of k.tasks.values()) if (t.fdsReady) dropFdTable(t); }
     stdio?.release();

@@ -15,6 +15,8 @@ export interface Stdio {
   install(t: Task): void;
   /** A new reference to the terminal among stdin/stdout/stderr (for /dev/tty), or null. */
   tty(): FileDescription | null;
+  /** The terminal's foreground process group, or 0 when stdio has no terminal. */
+  fgPgrp(): number;
   /** End of the run: the host fds get their original flags back. */
   release(): void;
 }
@@ -37,6 +39,9 @@ export function sandboxStdio(k: Kernel, fds: readonly [number, number, number]):
     tty(): FileDescription | null {
       ttyFile?.incRef();
       return ttyFile;
+    },
+    fgPgrp(): number {
+      return s.tty?.fgPgrp ?? 0;
     },
     release(): void {
       table?.closeAll();
