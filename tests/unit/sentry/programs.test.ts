@@ -55,3 +55,21 @@ describe("timers and synchronous signals under the Sentry", () => {
     assert.equal(ours.status, native.status);
   });
 });
+
+describe("pipes and files under the Sentry", () => {
+  it("pipes: EOF, PIPE_BUF atomicity, O_NONBLOCK, poll/select, SIGPIPE/EPIPE, dup2 + exec", () => {
+    const bin = compile("pipes");
+    const native = runNative([bin]);
+    const ours = runUnderSentry([bin]);
+    assert.equal(ours.stdout, native.stdout);
+    assert.equal(ours.status, native.status);
+  });
+
+  it("files: metadata, links, dirs, *at calls, cwd, close-on-exec, fexecve/execveat, /proc/self", () => {
+    const bin = compile("files");
+    const native = runNative([bin]);
+    const ours = runUnderSentry([bin]);
+    assert.equal(ours.stdout, native.stdout);
+    assert.equal(ours.status, native.status);
+  });
+});
