@@ -56,6 +56,11 @@ export interface SentryConfig {
   readonly forwardSignals?: boolean;
   /** Where --strace lines go (default: the logger at info level). */
   readonly straceSink?: (line: string) => void;
+  /**
+   * Called once the init process exists and host signals are routed, just before the kernel
+   * runs: `runsc start` is answered here, so a program that cannot start is start's error.
+   */
+  readonly onStarted?: () => void;
 }
 
 /** Thrown when the sandbox cannot start the program (the message says why). */
@@ -133,6 +138,7 @@ export function runSentry(cfg: SentryConfig): number {
       );
     }
     if (cfg.forwardSignals !== false) signals = forwardHostSignals(k, () => io.fgPgrp());
+    cfg.onStarted?.();
     return shellStatus(k.run());
   } finally {
     signals?.stop();
