@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Prepares this machine for the Docker end-to-end tests (tests/e2e/docker.test.ts):
+#   1. installs docker.io from Debian (only when dockerd is absent),
+#   2. starts dockerd in the background (only when `docker info` does not answer), log in $DOCKERD_LOG,
+#   3. registers dist/runsc as the Docker runtime "runsc-test" (`runsc install`, args
+#      --platform=ptrace --network=none) and reloads dockerd (SIGHUP),
+#   4. builds the local test image (no registry is reachable): busybox-static + its applet
+#      symlinks + static C test programs from tests/e2e/docker-image/, imported with `docker import`.
+# Safe to run any number of times. Needs root and a built dist/runsc (scripts/build.ts).
+# Env: RUNSC_BIN (default dist/runsc), DOCKER_TEST_RUNTIME_NAME (default runsc-test),
+#      DOCKER_TEST_IMAGE (default runsc-test-busybox), DOCKERD_LOG (default /var/log/dockerd-runsc-test.log),
+#      DOCKER_SETUP_PODMAN=1 also installs podman (tests/e2e/podman.test.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$PWD
+RUNSC=$(realpath -m "${RUNSC_BIN:-dist/runsc}")
+RT_NAME=${DOCKER_TEST_RUNTIME_NAME:-runsc-test}
+IMAGE=${DOCKER_TEST_IMAGE:-runsc-test-busybox}
+DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockerd-runsc-test.log}
+# The docker.io client matches dockerd's API; another `docker` earlier in PATH may not.
+DOCKER=/usr/bin/docker
+say() { echo "docker-setup: $*"; }
+die() { echo "docker-setup: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (installs packages, starts dockerd, writes /etc/docker/daemon.json)"
+[ -x "$RUNSC" ] || die "$RUNSC is missing: build it first (node_modules/.bin/deno run -A scripts/build.ts)"
+
+# --- 1. packages -----------------------------------------------------------------------------
+apt_install() {
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+pkgs=()
+[ -x /usr/sbin/dockerd ] && [ -x "$DOCKER" ] || pkgs+=(docker.io)
+[ -x /bin/busybox ] && /bin/busybox --list-full >/dev/null 2>&1 || pkgs+=(busybox-static)
+command -v gcc >/dev/null || pkgs+=(gcc libc6-dev)
+[ "${DOCKER_SETUP_PODMAN:-0}" = 1 ] && ! command -v podman >/dev/null && pkgs+=(podman)
+[ "${#pkgs[@]}" -eq 0 ] || apt_install "${pkgs[@]}"
+LC_ALL=C ldd /bin/busybox 2>&1 | grep -q 'not a dynamic executable' ||
+  die "/bin/busybox is not the static busybox (apt-get install busybox-static)"
+
+# --- 2. dockerd ------------------------------------------------------------------------------
+if ! timeout 20 "$DOCKER" info >/dev/null 2>&1; then
+  mkdir -p "$(dirname "$DOCKERD_LOG")"
+  say "starting dockerd (log: $DOCKERD_LOG)"
+  # setsid: dockerd outlives this script and the CI step's process group.
+  setsid dockerd --host unix:///var/run/docker.sock >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  for _ in $(seq 60); do
+    timeout 10 "$DOCKER" info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  timeout 20 "$DOCKER" info >/dev/null 2>&1 || { tail -20 "$DOCKERD_LOG" >&2; die "dockerd did not come up"; }
+fi
+
+# --- 3. our runtime --------------------------------------------------------------------------
+"$RUNSC" install --runtime "$RT_NAME" --path "$RUNSC" -- --platform=ptrace --network=none
+pid=$(cat /var/run/docker.pid 2>/dev/null || pgrep -xo dockerd || true)
+[ -n "$pid" ] || die "dockerd answers but its pid is unknown (no /var/run/docker.pid): cannot reload it"
+kill -HUP "$pid"
+for _ in $(seq 30); do
+  timeout 10 "$DOCKER" info --format '{{json .Runtimes}}' 2>/dev/null | grep -q "\"$RT_NAME\"" && break
+  sleep 1
+done
+timeout 10 "$DOCKER" info --format '{{json .Runtimes}}' | grep -q "\"$RT_NAME\"" ||
+  die "dockerd did not pick up runtime $RT_NAME after SIGHUP (see $DOCKERD_LOG)"
+say "runtime $RT_NAME -> $RUNSC --platform=ptrace --network=none"
+
+# --- 4. test image ---------------------------------------------------------------------------
+SRC=$REPO/tests/e2e/docker-image
+# The image is rebuilt only when its inputs change: their hash is a label on the image.
+sum=$( (sha256sum /bin/busybox "$SRC"/*.c "$0" | awk '{print $1}') | sha256sum | cut -c1-16)
+have=$(timeout 20 "$DOCKER" image inspect -f '{{index .Config.Labels "runsc-test.inputs"}}' "$IMAGE" 2>/dev/null || true)
+if [ "$have" != "$sum" ]; then
+  root=$(mktemp -d /tmp/runsc-test-rootfs.XXXXXX)
+  trap 'rm -rf "$root"' EXIT
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,proc,sys,dev,root,test}
+  chmod 1777 "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in $(/bin/busybox --list-full); do
+    [ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+  for c in "$SRC"/*.c; do
+    gcc -O2 -static -o "$root/test/$(basename "$c" .c)" "$c"
+  done
+  tar -C "$root" --numeric-owner -c . |
+    timeout 120 "$DOCKER" import --change "LABEL runsc-test.inputs=$sum" --change 'CMD ["/bin/sh"]' \
+      --change 'ENV PATH=/bin:/sbin:/usr/bin:/usr/sbin:/test' - "$IMAGE" >/dev/null
+  say "built image $IMAGE ($sum)"
+else
+  say "image $IMAGE up to date"
+fi
+say "ready: docker run --rm --runtime=$RT_NAME --network=none $IMAGE echo hi"
