@@ -37,7 +37,7 @@ pkgs=()
 command -v gcc >/dev/null || pkgs+=(gcc libc6-dev)
 [ "${DOCKER_SETUP_PODMAN:-0}" = 1 ] && ! command -v podman >/dev/null && pkgs+=(podman)
 [ "${#pkgs[@]}" -eq 0 ] || apt_install "${pkgs[@]}"
-LC_ALL=C ldd /bin/busybox 2>&1 | grep -q 'not a dynamic executable' ||
+{ LC_ALL=C ldd /bin/busybox 2>&1 || true; } | grep -q 'not a dynamic executable' ||
   die "/bin/busybox is not the static busybox (apt-get install busybox-static)"
 
 # --- 2. dockerd ------------------------------------------------------------------------------
