@@ -92,4 +92,21 @@ if [ "$have" != "$sum" ]; then
 else
   say "image $IMAGE up to date"
 fi
+# --- 5. the same image for the other clients --------------------------------------------------
+# containerd (dockerd's own, namespace runsc-test) for `ctr run`, and podman when it is installed.
+CTR=(ctr --address /var/run/docker/containerd/containerd.sock -n runsc-test)
+ref=docker.io/library/$IMAGE:latest
+# Re-imported when the docker image was just rebuilt or containerd lacks it.
+if [ "$have" != "$sum" ] || ! timeout 20 "${CTR[@]}" images ls -q 2>/dev/null | grep -qx "$ref"; then
+  timeout 120 "$DOCKER" save "$IMAGE" | timeout 120 "${CTR[@]}" images import - >/dev/null
+  say "imported $IMAGE into containerd namespace runsc-test"
+fi
+if command -v podman >/dev/null; then
+  P=(podman --cgroup-manager=cgroupfs --events-backend=file)
+  phave=$(timeout 20 "${P[@]}" image inspect -f '{{index .Labels "runsc-test.inputs"}}' "localhost/$IMAGE" 2>/dev/null || true)
+  if [ "$phave" != "$sum" ]; then
+    timeout 120 "$DOCKER" save "$IMAGE" | timeout 120 "${P[@]}" load >/dev/null 2>&1
+    say "loaded $IMAGE into podman"
+  fi
+fi
 say "ready: docker run --rm --runtime=$RT_NAME --network=none $IMAGE echo hi"
