@@ -69,7 +69,9 @@ say "runtime $RT_NAME -> $RUNSC --platform=ptrace --network=none"
 # --- 4. test image ---------------------------------------------------------------------------
 SRC=$REPO/tests/e2e/docker-image
 # The image is rebuilt only when its inputs change: their hash is a label on the image.
-sum=$( (sha256sum /bin/busybox "$SRC"/*.c "$0" | awk '{print $1}') | sha256sum | cut -c1-16)
+# Bump IMAGE_LAYOUT when the way the rootfs is assembled below changes.
+IMAGE_LAYOUT=1
+sum=$( (echo "$IMAGE_LAYOUT"; sha256sum /bin/busybox "$SRC"/*.c | awk '{print $1}') | sha256sum | cut -c1-16)
 have=$(timeout 20 "$DOCKER" image inspect -f '{{index .Config.Labels "runsc-test.inputs"}}' "$IMAGE" 2>/dev/null || true)
 if [ "$have" != "$sum" ]; then
   root=$(mktemp -d /tmp/runsc-test-rootfs.XXXXXX)
@@ -97,7 +99,8 @@ fi
 CTR=(ctr --address /var/run/docker/containerd/containerd.sock -n runsc-test)
 ref=docker.io/library/$IMAGE:latest
 # Re-imported when the docker image was just rebuilt or containerd lacks it.
-if [ "$have" != "$sum" ] || ! timeout 20 "${CTR[@]}" images ls -q 2>/dev/null | grep -qx "$ref"; then
+refs=$(timeout 20 "${CTR[@]}" images ls -q 2>/dev/null || true)
+if [ "$have" != "$sum" ] || ! grep -qx "$ref" <<<"$refs"; then
   timeout 120 "$DOCKER" save "$IMAGE" | timeout 120 "${CTR[@]}" images import - >/dev/null
   say "imported $IMAGE into containerd namespace runsc-test"
 fi
