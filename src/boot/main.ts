@@ -6,6 +6,10 @@
 //   --spec-fd=N     read end of a pipe holding the boot spec (JSON, see spec.ts)
 //   --status-fd=N   write end of the status pipe back to the CLI (see status.ts)
 //   --parent-pid=P  the CLI's pid: we die with it (PR_SET_PDEATHSIG)
+//   --control-fd=N  lifecycle mode (`runsc create`): a listening control socket; boot reports
+//                   ready on the status pipe, waits for `start` there (created.ts), and
+//                   outlives the CLI (no --parent-pid)
+//   --state-dir-fd=N  the container's state directory, where boot records its exit status
 //
 // Boot reads no host path: files come from the gofer only. It builds the SentryConfig and
 // calls runSentry(cfg) synchronously; its exit status is the application's (code, or 128+N
@@ -21,7 +25,8 @@ import { dieWithParent, noNewPrivs, setCloexec } from "../sandbox/lifetime.ts";
 import { runSentry, type SentryConfig } from "../sentry/entry.ts";
 import { runProbe } from "./probe.ts";
 import { type BootSpec, MAX_SPEC_BYTES, parseBootSpec } from "./spec.ts";
-import { reportError, SANDBOX_FAILURE_EXIT } from "./status.ts";
+import { reportError, reportReady, SANDBOX_FAILURE_EXIT } from "./status.ts";
+import { runCreated } from "./created.ts";
 
 const FLAGS = {
   "gofer-fd": "string",
@@ -30,6 +35,8 @@ const FLAGS = {
   "stdio-fds": "string",
   "parent-pid": "string",
   probe: "string",
+  "control-fd": "string",
+  "state-dir-fd": "string",
 } as const;
 
 /** Parsed boot flags. */
@@ -40,6 +47,8 @@ interface BootFlags {
   stdio: [number, number, number];
   parent: number;
   probe: string | undefined;
+  controlFd: number;
+  stateDirFd: number;
 }
 
 function parseBootFlags(argv: string[]): BootFlags {
@@ -56,8 +65,13 @@ function parseBootFlags(argv: string[]): BootFlags {
     stdio: [stdio[0], stdio[1], stdio[2]],
     parent: opt("parent-pid"),
     probe: typeof values.probe === "string" ? values.probe : undefined,
+    controlFd: opt("control-fd"),
+    stateDirFd: opt("state-dir-fd"),
   };
   if (f.probe === undefined && f.specFd < 0) throw new UsageError("-spec-fd is required");
+  if ((f.controlFd < 0) !== (f.stateDirFd < 0)) {
+    throw new UsageError("-control-fd and -state-dir-fd go together");
+  }
   return f;
 }
 
@@ -122,7 +136,11 @@ export function bootMain(argv: string[], globals: GlobalFlags): Promise<number> 
   if (!dieWithParent(flags.parent)) return Promise.resolve(SANDBOX_FAILURE_EXIT);
   noNewPrivs();
   // Stubs and anything else the Sentry starts must not inherit our control fds.
-  setCloexec(...[flags.goferFd, flags.specFd, flags.statusFd].filter((fd) => fd >= 0));
+  setCloexec(
+    ...[flags.goferFd, flags.specFd, flags.statusFd, flags.controlFd, flags.stateDirFd].filter((fd) =>
+      fd >= 0
+    ),
+  );
   const fail = (msg: string): Promise<number> => {
     if (flags.statusFd >= 0) reportError(flags.statusFd, msg);
     else say(msg);
@@ -145,6 +163,13 @@ export function bootMain(argv: string[], globals: GlobalFlags): Promise<number> 
   }
   try {
     if (spec === undefined) return Promise.resolve(runProbe(gofer, flags.probe!, flags.stdio[1]));
+    if (flags.controlFd >= 0) {
+      const cfg = sentryConfig(spec, gofer, flags.stdio, globals);
+      reportReady(flags.statusFd);
+      close(flags.statusFd);
+      const start = (onStarted: () => void) => runSentry({ ...cfg, onStarted });
+      return Promise.resolve(runCreated(flags.controlFd, flags.stateDirFd, start, say));
+    }
     let status: number;
     try {
       status = runSentry(sentryConfig(spec, gofer, flags.stdio, globals));

@@ -20,6 +20,31 @@ export function reportError(fd: number, message: string): void {
   write(fd, new TextEncoder().encode(line));
 }
 
+/**
+ * Lifecycle mode (`runsc create`): boot writes `{"ready":true}` once the container is
+ * "created" (spec read, gofer connected, control socket served), then closes the pipe.
+ */
+export function reportReady(fd: number): void {
+  write(fd, new TextEncoder().encode(JSON.stringify({ ready: true }) + "\n"));
+}
+
+/** What `create` read from the status pipe: ready, or the error (EOF alone = boot died). */
+export function parseCreateStatus(text: string): { ready: true } | { error: string } {
+  const line = text.split("\n").find((l) => l.trim() !== "");
+  if (line === undefined) return { error: "the sandbox process exited before it was ready" };
+  try {
+    const raw: unknown = JSON.parse(line);
+    if (typeof raw === "object" && raw !== null && (raw as { ready?: unknown }).ready === true) {
+      return Object.keys(raw).length === 1
+        ? { ready: true }
+        : { error: "malformed status from the sandbox process" };
+    }
+  } catch {
+    return { error: "malformed status from the sandbox process" };
+  }
+  return { error: parseBootStatus(line) ?? "malformed status from the sandbox process" };
+}
+
 /** Parses what the CLI read from the status pipe: null for "no error", else the message. */
 export function parseBootStatus(text: string): string | null {
   const line = text.split("\n").find((l) => l.trim() !== "");

@@ -7,6 +7,9 @@ import { defineCommand } from "./command.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { LIFECYCLE, type LifecycleName } from "./lifecycle-flags.ts";
 import { parseSignal } from "./signal.ts";
+import { createMain, runMain, startMain } from "./cmd-create.ts";
+import { deleteMain, killMain, pauseMain, resumeMain, waitMain } from "./cmd-control.ts";
+import { eventsMain, listMain, psMain, stateMain } from "./cmd-state.ts";
 
 /** Parsed invocation of lifecycle command `K`. */
 export type LifecycleInvocation<K extends LifecycleName> = Invocation<(typeof LIFECYCLE)[K]["flags"]>;
@@ -18,7 +21,20 @@ export type LifecycleHandler<K extends LifecycleName> = (inv: LifecycleInvocatio
  * Implementations of the lifecycle commands. Add an entry (e.g. `create: createMain`) when a
  * command works; until then it answers "not implemented yet".
  */
-export const LIFECYCLE_IMPL: { readonly [K in LifecycleName]?: LifecycleHandler<K> } = {};
+export const LIFECYCLE_IMPL: { readonly [K in LifecycleName]?: LifecycleHandler<K> } = {
+  create: createMain,
+  start: startMain,
+  run: runMain,
+  state: stateMain,
+  list: listMain,
+  ps: psMain,
+  events: eventsMain,
+  kill: killMain,
+  delete: deleteMain,
+  pause: pauseMain,
+  resume: resumeMain,
+  wait: waitMain,
+};
 
 /** Checks positionals that need more than a count (signal names, exec's command). */
 const EXTRA_CHECKS: { readonly [K in LifecycleName]?: (inv: LifecycleInvocation<K>) => void } = {

@@ -26,6 +26,8 @@ const StateSchema = v.object({
     /** Start time of the sandbox process (field 22 of /proc/PID/stat), to detect pid reuse. */
     startTime: v.pipe(v.number(), v.integer(), v.minValue(0)),
     goferPid: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    /** Start time of the gofer, like startTime (absent in states written before it existed). */
+    goferStartTime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
     controlSocket: v.string(),
     exitStatus: v.optional(v.pipe(v.number(), v.integer())),
   }),

@@ -12,15 +12,16 @@ const FD_CLOEXEC = 1;
  * Asks the kernel to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG), then
  * closes the race where the parent died before the prctl: if our parent is no longer
  * `expectedParent`, we were already orphaned, so we exit now. Returns false in that case
- * (the caller exits); true otherwise.
+ * (the caller exits); true otherwise. `expectedParent` <= 0 means "detached": no death signal.
  *
  * Caveat: Linux sends the signal when the parent *thread* that forked us exits. Node's
  * child_process spawns from the main thread, which lives as long as the CLI, so for the
  * shipped binary this is "when the runsc CLI exits".
  */
 export function dieWithParent(expectedParent: number): boolean {
-  sys(SYS.prctl, PR_SET_PDEATHSIG, SIGKILL);
+  // No parent named: a detached role (`runsc create`'s boot and gofer outlive the CLI).
   if (expectedParent <= 0) return true;
+  sys(SYS.prctl, PR_SET_PDEATHSIG, SIGKILL);
   return sys(SYS.getppid) === expectedParent;
 }
 

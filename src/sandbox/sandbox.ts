@@ -36,7 +36,7 @@ export interface SandboxOptions {
 export type SandboxResult = { readonly status: number } | { readonly error: string };
 
 /** Fds opened for the children; all close-on-exec in the CLI, placed explicitly. */
-class Fds {
+export class Fds {
   private readonly open = new Set<number>();
   /** Remembers `fds` for {@link closeAll}. */
   add(...fds: number[]): void {
@@ -54,7 +54,7 @@ class Fds {
 }
 
 /** Fills a pipe with the whole spec (before boot starts, so no writer/reader deadlock). */
-function fillSpecPipe(fd: number, spec: BootSpec): string | null {
+export function fillSpecPipe(fd: number, spec: BootSpec): string | null {
   const bytes = new TextEncoder().encode(JSON.stringify(spec));
   if (bytes.byteLength > MAX_SPEC_BYTES) {
     return `command line and environment too large (${bytes.byteLength} bytes)`;

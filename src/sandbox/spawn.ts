@@ -23,14 +23,22 @@ export interface RoleProcess {
   readonly exited: Promise<RoleExit>;
 }
 
-/** What each of the role's fds 0, 1, 2 is: the CLI's own ("inherit"), /dev/null, or a pipe. */
-export type StdioChoice = "inherit" | "ignore" | "pipe";
+/**
+ * What each of the role's fds 0, 1, 2 is: the CLI's own ("inherit"), /dev/null, a pipe, or
+ * an fd of the CLI (a pty replica).
+ */
+export type StdioChoice = "inherit" | "ignore" | "pipe" | number;
 
 /** Options of {@link spawnRole}. */
 export interface SpawnRoleOptions {
   /** Fds of this process to place at 3, 4, 5... in the child, in order. */
   readonly fds: readonly number[];
   readonly stdio: readonly [StdioChoice, StdioChoice, StdioChoice];
+  /**
+   * False for roles that must outlive the CLI (`runsc create`): no --parent-pid (so no death
+   * signal), and the CLI does not keep its event loop alive for them. Default true.
+   */
+  readonly attached?: boolean;
 }
 
 /**
@@ -66,9 +74,12 @@ export function spawnRole(
   opts: SpawnRoleOptions,
 ): RoleProcess {
   const [cmd, ...prefix] = selfCommand();
-  const argv = [...prefix, ...globalsToArgs(globals), role, ...args, `--parent-pid=${process.pid}`];
+  const attached = opts.attached ?? true;
+  const argv = [...prefix, ...globalsToArgs(globals), role, ...args];
+  if (attached) argv.push(`--parent-pid=${process.pid}`);
   const stdio: StdioOptions = [...opts.stdio, ...opts.fds];
   const child = spawn(cmd, argv, { stdio, detached: true, env: process.env });
+  if (!attached) child.unref();
   const exited = new Promise<RoleExit>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
     // spawn failures (ENOENT of our own binary...) arrive as 'error' without 'exit'.

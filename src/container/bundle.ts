@@ -1,0 +1,74 @@
+// From a bundle's config.json to what the sandbox runs: the parts of the OCI spec the Sentry
+// honours today (process args/env/cwd/user, root.path, hostname, terminal), each checked with
+// an error that names the field. Everything else in the spec is accepted and not applied yet
+// (docs/lifecycle.md lists it).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { BootSpec } from "../boot/spec.ts";
+import { loadSpec } from "../oci/load.ts";
+import type { Spec } from "../oci/spec.ts";
+import { ContainerError } from "./state.ts";
+
+/** What `create` needs from the bundle. */
+export interface BundlePlan {
+  readonly spec: Spec;
+  /** Absolute host path of the root filesystem (root.path, relative to the bundle). */
+  readonly rootDir: string;
+  readonly boot: BootSpec;
+  readonly terminal: boolean;
+}
+
+const NUL = "\0";
+
+/** Loads and checks `<bundle>/config.json`; throws SpecError or ContainerError (one line). */
+export function planBundle(bundleDir: string, id: string): BundlePlan {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(bundleDir);
+  } catch {
+    st = undefined;
+  }
+  if (!st?.isDirectory()) throw new ContainerError(`bundle ${bundleDir}: not a directory`);
+  const spec = loadSpec(bundleDir);
+  const proc = spec.process;
+  if (proc === undefined) throw new ContainerError("loading spec: process: required");
+  const args = proc.args ?? [];
+  if (args.length === 0) throw new ContainerError("loading spec: process.args: must not be empty");
+  if ([...args, ...(proc.env ?? [])].some((a) => a.includes(NUL))) {
+    throw new ContainerError("loading spec: process.args/env: must not contain NUL bytes");
+  }
+  const badEnv = (proc.env ?? []).find((e) => !e.includes("=") || e.startsWith("="));
+  if (badEnv !== undefined) {
+    throw new ContainerError(`loading spec: process.env: ${JSON.stringify(badEnv)} is not KEY=VALUE`);
+  }
+  if (!proc.cwd.startsWith("/")) {
+    throw new ContainerError(
+      `loading spec: process.cwd: must be an absolute path, got ${JSON.stringify(proc.cwd)}`,
+    );
+  }
+  if (spec.root === undefined) throw new ContainerError("loading spec: root: required");
+  const rootDir = path.resolve(bundleDir, spec.root.path);
+  let rst: fs.Stats | undefined;
+  try {
+    rst = fs.statSync(rootDir);
+  } catch {
+    rst = undefined;
+  }
+  if (!rst?.isDirectory()) {
+    throw new ContainerError(`loading spec: root.path: ${rootDir} is not a directory`);
+  }
+  const hostname = spec.hostname ?? id.slice(0, 12);
+  if (hostname.length > 64 || hostname.includes(NUL)) {
+    throw new ContainerError("loading spec: hostname: longer than 64 bytes");
+  }
+  const boot: BootSpec = {
+    version: 1,
+    argv: args,
+    env: proc.env ?? [],
+    cwd: proc.cwd,
+    uid: proc.user.uid,
+    gid: proc.user.gid,
+    hostname,
+  };
+  return { spec, rootDir, boot, terminal: proc.terminal ?? false };
+}
