@@ -9,6 +9,7 @@ import { EXIT_FILE } from "../boot/exit-file.ts";
 import { callControl, ControlError } from "../control/client.ts";
 import { FORWARDED_SIGNALS } from "../sentry/kernel/host-signals.ts";
 import { type HostProc, signalProc, waitGone } from "./procs.ts";
+import type { HeldLock } from "./lock.ts";
 import { ContainerError, type ContainerState, isAlive, StateStore } from "./state.ts";
 
 const SIGKILL = 9;
@@ -51,13 +52,28 @@ export function refreshed(store: StateStore, s: ContainerState): ContainerState 
   return { ...s, status: "stopped", sandbox: { ...s.sandbox, exitStatus } };
 }
 
+/**
+ * Takes the lock of an existing container. A missing container is an error that leaves
+ * nothing behind: no --root created, no lock file (also when `delete` won the race).
+ */
+export function lockExisting(store: StateStore, id: string): HeldLock {
+  if (!store.exists(id)) throw new ContainerError(`container ${id} does not exist`);
+  const lock = store.lock(id);
+  if (!store.exists(id)) {
+    store.removeLock(id);
+    lock.release();
+    throw new ContainerError(`container ${id} does not exist`);
+  }
+  return lock;
+}
+
 /** Runs `fn` on container `id` under its lock with a refreshed state (saved if it changed). */
 export async function withContainer<T>(
   store: StateStore,
   id: string,
   fn: (s: ContainerState) => T | Promise<T>,
 ): Promise<T> {
-  const lock = store.lock(id);
+  const lock = lockExisting(store, id);
   try {
     const loaded = store.load(id);
     const s = refreshed(store, loaded);
@@ -134,16 +150,16 @@ export async function destroySandbox(s: ContainerState): Promise<boolean> {
 
 /** `delete`: refuses a running or paused container without `force`; removes everything. */
 export async function deleteContainer(store: StateStore, id: string, force: boolean): Promise<void> {
-  const lock = store.lock(id);
+  let lock: HeldLock;
   try {
-    let s: ContainerState;
-    try {
-      s = refreshed(store, store.load(id));
-    } catch (e) {
-      // runc: with --force a missing container is not an error (Docker deletes twice).
-      if (force && e instanceof ContainerError && !store.exists(id)) return;
-      throw e;
-    }
+    lock = lockExisting(store, id);
+  } catch (e) {
+    // runc: with --force a missing container is not an error (Docker deletes twice).
+    if (force && e instanceof ContainerError && !store.exists(id)) return;
+    throw e;
+  }
+  try {
+    const s = refreshed(store, store.load(id));
     if ((s.status === "running" || s.status === "paused") && !force) {
       throw new ContainerError(`cannot delete container ${id} that is not stopped: ${s.status}`);
     }

@@ -157,6 +157,12 @@ export class StateStore {
     fs.renameSync(tmp, file);
   }
 
+  /** Removes only the lock file of `id` (a lock taken for a container that does not exist). */
+  removeLock(id: string): void {
+    validateId(id);
+    fs.rmSync(path.join(this.root, `${id}.runsc.lock`), { force: true });
+  }
+
   /** Removes everything of container `id` (its directory and its lock file). */
   remove(id: string): void {
     fs.rmSync(this.dir(id), { recursive: true, force: true });
