@@ -5,7 +5,7 @@
 // no state files and no process started with our --root.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -27,6 +27,33 @@ int main(int argc, char **argv) {
   char cwd[256] = "";
   getcwd(cwd, sizeof cwd);
   printf("hello host=%s cwd=%s FOO=%s\\n", h, cwd, getenv("FOO") ? getenv("FOO") : "-");
+  return 0;
+}
+`;
+
+// Receives a pty master on a unix socket (as containerd does with --console-socket), then
+// prints the name sent with it, whether it is a tty, and everything read from it until EOF.
+const CONSOLE_RECEIVER = `
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  int s = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un a = { .sun_family = AF_UNIX };
+  strncpy(a.sun_path, argv[1], sizeof a.sun_path - 1);
+  if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 1)) return 2;
+  printf("ready\\n"); fflush(stdout);
+  int c = accept(s, 0, 0);
+  char name[64] = "", ctl[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = { name, sizeof name - 1 };
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+  if (recvmsg(c, &m, 0) < 0 || !CMSG_FIRSTHDR(&m)) return 3;
+  int fd; memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof fd);
+  printf("%s tty=%d\\n", name, isatty(fd));
+  char buf[4096]; ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) fwrite(buf, 1, n, stdout);
   return 0;
 }
 `;
@@ -151,6 +178,9 @@ before(() => {
     encoding: "utf8",
   });
   assert.equal(cc.status, 0, `gcc -static failed (needs gcc and libc6-dev): ${cc.error ?? cc.stderr}`);
+  fs.writeFileSync(path.join(tmp, "recv.c"), CONSOLE_RECEIVER);
+  const cr = spawnSync("gcc", ["-o", path.join(tmp, "recv"), path.join(tmp, "recv.c")], { encoding: "utf8" });
+  assert.equal(cr.status, 0, `gcc failed: ${cr.error ?? cr.stderr}`);
 });
 
 after(() => {
@@ -301,6 +331,28 @@ describe("runsc lifecycle: bad input is one line, non-zero, and leaves --root co
     ok(["wait", "u1"]);
     ok(["delete", "u1"]);
     await assertGone("u1");
+  });
+
+  it("terminal: the pty master goes to --console-socket, the program writes on the replica", async () => {
+    const b = bundle([]);
+    const c = JSON.parse(fs.readFileSync(path.join(b, "config.json"), "utf8"));
+    c.process.terminal = true;
+    fs.writeFileSync(path.join(b, "config.json"), JSON.stringify(c));
+    const sock = path.join(tmp, "pty.sock");
+    const out = path.join(tmp, "recv.out");
+    const fd = fs.openSync(out, "w");
+    const recv = spawn(path.join(tmp, "recv"), [sock], { stdio: ["ignore", fd, "inherit"] });
+    fs.closeSync(fd);
+    const exited = new Promise((r) => recv.once("exit", r));
+    const deadline = Date.now() + 5000;
+    while (!fs.readFileSync(out, "utf8").includes("ready") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const r = runsc(["run", "--bundle", b, "--console-socket", sock, "tty1"]);
+    assert.equal(r.status, 0, r.stderr);
+    await exited;
+    assert.equal(fs.readFileSync(out, "utf8"), "ready\n/dev/ptmx tty=1\nhello host=box cwd=/etc FOO=bar\r\n");
+    await assertGone("tty1");
   });
 
   it("terminal without --console-socket", () => {
