@@ -11,11 +11,12 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import process from "node:process";
-import { docker, DockerSuite, leftovers, RUNTIME, waitFor } from "./docker-lib.ts";
+import { assertStatus, docker, DockerSuite, leftovers, RUNTIME, sleepMs, waitFor } from "./docker-lib.ts";
 
 const suite = new DockerSuite();
 const c = suite.c;
 const requireDocker = (): void => suite.require();
+const withContainer = suite.withContainer.bind(suite);
 
 describe(`docker --runtime=${RUNTIME}`, () => {
   after(() => suite.cleanup());
@@ -34,6 +35,86 @@ describe(`docker --runtime=${RUNTIME}`, () => {
       assert.equal(fs.realpathSync(entry.path), fs.realpathSync(want), "registered binary is not RUNSC_BIN");
     }
     assert.deepEqual(entry.runtimeArgs, ["--platform=ptrace", "--network=none"]);
+  });
+
+  it("runs a command and returns its output: docker run --rm IMG echo hi", () => {
+    requireDocker();
+    const r = c.run(["--rm"], ["/bin/busybox", "echo", "hi"]);
+    assertStatus(r, 0);
+    assert.equal(r.stdout, "hi\n");
+  });
+
+  it("passes the exit code through: sh -c 'exit 3' gives 3", () => {
+    requireDocker();
+    const r = c.run(["--rm"], ["sh", "-c", "exit 3"]);
+    assertStatus(r, 3);
+  });
+
+  it("-i: stdin piped into the container reaches the program, EOF included", () => {
+    requireDocker();
+    const r = c.run(["--rm", "-i"], ["sh", "-c", "cat; echo done"], { input: "line1\nline2\n" });
+    assertStatus(r, 0);
+    assert.equal(r.stdout, "line1\nline2\ndone\n");
+  });
+
+  it("-t: stdin and stdout are a terminal (output with CRLF)", () => {
+    requireDocker();
+    const r = c.run(["--rm", "-t"], ["sh", "-c", "test -t 0 && test -t 1 && echo tty"]);
+    assertStatus(r, 0);
+    assert.equal(r.stdout, "tty\r\n");
+  });
+
+  it("run -d, then logs: stdout and stderr kept apart, exit status from docker wait", () => {
+    withContainer([], ["sh", "-c", "echo out; echo err >&2; exit 4"], (id) => {
+      const w = docker(["wait", id]);
+      assertStatus(w, 0);
+      assert.equal(w.stdout.trim(), "4");
+      const l = docker(["logs", id]);
+      assertStatus(l, 0);
+      assert.equal(l.stdout, "out\n");
+      assert.equal(l.stderr, "err\n");
+    });
+  });
+
+  it("kill -s USR1: a handler in PID 1 runs and the container keeps running", () => {
+    withContainer([], ["sigwait"], (id) => {
+      waitFor(() => docker(["logs", id]).stdout.includes("ready"), () => `"ready" in logs of ${id}`);
+      assertStatus(docker(["kill", "-s", "USR1", id]), 0);
+      waitFor(() => docker(["logs", id]).stdout.includes("got USR1"), () => `"got USR1" in logs of ${id}`);
+      assert.equal(c.inspect(id, "{{.State.Status}}"), "running");
+    });
+  });
+
+  it("stop: SIGTERM reaches PID 1's handler, which exits 0", () => {
+    withContainer([], ["sigwait"], (id) => {
+      waitFor(() => docker(["logs", id]).stdout.includes("ready"), () => `"ready" in logs of ${id}`);
+      assertStatus(docker(["stop", "-t", "30", id]), 0);
+      assert.equal(c.inspect(id, "{{.State.Status}} {{.State.ExitCode}}"), "exited 0");
+      assert.match(docker(["logs", id]).stdout, /got TERM/);
+    });
+  });
+
+  it("pause / unpause: the container is frozen, exec refused, then it runs on", () => {
+    withContainer([], ["sh", "-c", "while true; do echo tick; usleep 50000; done"], (id) => {
+      const ticks = () => docker(["logs", id]).stdout.split("\n").filter((l) => l === "tick").length;
+      waitFor(() => ticks() > 0, () => `first tick of ${id}`);
+      assertStatus(docker(["pause", id]), 0);
+      assert.equal(c.inspect(id, "{{.State.Status}}"), "paused");
+      const frozen = ticks();
+      sleepMs(600); // 12 ticks would have been written if the container still ran
+      assert.equal(ticks(), frozen, "the container kept running while paused");
+      assert.notEqual(docker(["exec", id, "true"]).status, 0, "exec into a paused container must fail");
+      assertStatus(docker(["unpause", id]), 0);
+      assert.equal(c.inspect(id, "{{.State.Status}}"), "running");
+      waitFor(() => ticks() > frozen, () => `ticks after unpause of ${id}`);
+    });
+  });
+
+  it("rm -f removes a running container", () => {
+    requireDocker();
+    const id = c.start([], ["sleep", "1000"]);
+    assertStatus(docker(["rm", "-f", id]), 0);
+    assert.notEqual(docker(["inspect", id]).status, 0, "container still known after rm -f");
   });
 
   it("a docker run, whether it succeeds or not, leaves no process, runtime state or cgroup behind", () => {
