@@ -18,7 +18,7 @@ import type { ThreadGroup } from "./thread-group.ts";
 import { KEEPREGS, NORESUME } from "./control.ts";
 import { FAULT_COW, FAULT_STALE } from "../mm/mm.ts";
 import type { SyscallTable } from "../syscalls/table.ts";
-import { deliverPending, forceFault, interruptedResult } from "../signal/deliver.ts";
+import { deliverPending, forceFault, hasDeliverable, interruptedResult } from "../signal/deliver.ts";
 import { logger } from "../../log/log.ts";
 
 const SIGSEGV = 11, SEGV_ACCERR = 2;
@@ -179,6 +179,11 @@ export class Kernel {
         logger.warning(`sentry: a handler returned BLOCK without waiting; answering EAGAIN`);
         regs.set(REG.rax, -E.EAGAIN);
         this.resumeTask(t);
+      } else if (hasDeliverable(t)) {
+        // A signal that arrived while the task ran toward this syscall (its interrupt stop
+        // comes only after the next resume) must end the wait now, as Linux checks
+        // signal_pending() before sleeping.
+        t.interruptWait();
       }
       return;
     }

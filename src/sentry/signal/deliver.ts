@@ -79,6 +79,14 @@ export function takeSignal(t: Task, set: bigint): SigInfo | null {
   return best >= 0 ? g.splice(best, 1)[0] : null;
 }
 
+/** True when `t` has a pending signal it does not block (SIGKILL is never blocked). */
+export function hasDeliverable(t: Task): boolean {
+  const mask = t.sig.mask & ~UNBLOCKABLE;
+  if ((t.sig.pendingSet & ~mask) !== 0n) return true;
+  for (const info of t.tg.pending) if ((mask & sigbit(info.signo)) === 0n) return true;
+  return false;
+}
+
 /** The next deliverable signal without taking it. */
 function peek(t: Task): SigInfo | null {
   const mask = t.sig.mask & ~UNBLOCKABLE;

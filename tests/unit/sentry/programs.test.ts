@@ -36,6 +36,16 @@ describe("processes, signals and threads under the Sentry", () => {
   });
 });
 
+describe("signal semantics under the Sentry", () => {
+  it("signals: RESETHAND, NODEFER, ONSTACK, RESTART vs EINTR, SIGCHLD info, job control, defaults", () => {
+    const bin = compile("signals");
+    const native = runNative([bin]);
+    const ours = runUnderSentry([bin]);
+    assert.equal(ours.stdout, native.stdout);
+    assert.equal(ours.status, native.status);
+  });
+});
+
 describe("copy-on-write fork under the Sentry", () => {
   it("cow: private memory copied per side on write, shared stays shared, nested forks, threads", () => {
     const bin = compile("cow", ["-pthread"]);
