@@ -10,6 +10,7 @@ import { callControl, ControlError } from "../control/client.ts";
 import { FORWARDED_SIGNALS } from "../sentry/kernel/host-signals.ts";
 import { type HostProc, signalProc, waitGone } from "./procs.ts";
 import type { HeldLock } from "./lock.ts";
+import { removeCgroup } from "./cgroup.ts";
 import { ContainerError, type ContainerState, isAlive, StateStore } from "./state.ts";
 
 const SIGKILL = 9;
@@ -165,6 +166,10 @@ export async function deleteContainer(store: StateStore, id: string, force: bool
     }
     if (!(await destroySandbox(s))) {
       throw new ContainerError(`container ${id}: the sandbox processes did not exit`);
+    }
+    const cg = s.sandbox.cgroupsPath;
+    if (cg !== undefined && !(await removeCgroup(cg))) {
+      throw new ContainerError(`container ${id}: cgroup ${cg} still has processes`);
     }
     store.remove(id);
   } finally {

@@ -12,6 +12,7 @@ import type { GlobalFlags } from "../cli/globals.ts";
 import { CONTROL_SOCKET_NAME, socketPathVia } from "../control/protocol.ts";
 import { startDetached } from "../sandbox/detached.ts";
 import { planBundle } from "./bundle.ts";
+import { cgroupPlan, joinCgroup, removeCgroup } from "./cgroup.ts";
 import { destroySandbox } from "./container.ts";
 import { openConsole } from "./console.ts";
 import { ContainerError, type ContainerState, processStartTime, StateStore, validateId } from "./state.ts";
@@ -44,6 +45,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerState>
   if (!plan.terminal && o.consoleSocket !== "") {
     throw new ContainerError("--console-socket given but process.terminal is false");
   }
+  const cgroup = cgroupPlan(plan.spec, o.globals.systemdCgroup);
   const store = new StateStore(o.globals.root);
   // `always` runs in every case (the CLI keeps no fd the children hold, and drops the lock);
   // `onFailure` undoes the steps done so far, newest first.
@@ -99,6 +101,17 @@ export async function createContainer(o: CreateOptions): Promise<ContainerState>
       },
     };
     onFailure.push(() => void destroySandbox(created));
+    if (cgroup !== null) {
+      created.sandbox.cgroupsPath = cgroup.path;
+      try {
+        joinCgroup(cgroup, [r.boot.pid, r.gofer.pid]);
+      } catch (e) {
+        await destroySandbox(created);
+        await removeCgroup(cgroup.path);
+        throw e;
+      }
+      onFailure.push(() => void destroySandbox(created).then(() => removeCgroup(cgroup.path)));
+    }
     store.save(created);
     // Last: containerd takes the pid file as "create is done".
     if (o.pidFile) writeAtomic(path.resolve(o.pidFile), String(r.boot.pid));

@@ -29,6 +29,8 @@ const StateSchema = v.object({
     /** Start time of the gofer, like startTime (absent in states written before it existed). */
     goferStartTime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
     controlSocket: v.string(),
+    /** linux.cgroupsPath the sandbox joined (removed at delete). */
+    cgroupsPath: v.optional(v.string()),
     exitStatus: v.optional(v.pipe(v.number(), v.integer())),
   }),
 });

@@ -117,6 +117,17 @@ describe(`docker --runtime=${RUNTIME}`, () => {
     assert.notEqual(docker(["inspect", id]).status, 0, "container still known after rm -f");
   });
 
+  it("stats --no-stream: memory usage and pids of the container", () => {
+    withContainer([], ["sleep", "1000"], (id) => {
+      const r = docker(["stats", "--no-stream", "--format", "{{.MemUsage}}|{{.PIDs}}", id]);
+      assertStatus(r, 0);
+      const [mem, pids] = r.stdout.trim().split("|");
+      assert.match(mem, /^[\d.]+[KMG]i?B \/ /, r.what);
+      assert.doesNotMatch(mem, /^0B/, r.what);
+      assert.ok(Number(pids) >= 1, r.what);
+    });
+  });
+
   it("a docker run, whether it succeeds or not, leaves no process, runtime state or cgroup behind", () => {
     requireDocker();
     const r = c.run(["--rm"], ["/bin/busybox", "true"]);
