@@ -23,6 +23,7 @@ import { sandboxStdio } from "./kernel/stdio.ts";
 import type { Stdio } from "./kernel/stdio.ts";
 import { kernelProcProvider } from "./kernel/proc.ts";
 import { forwardHostSignals } from "./kernel/host-signals.ts";
+import { spawnProcess } from "./kernel/spawn.ts";
 import { setMmapSourceHook } from "./syscalls/mm.ts";
 import { createRootMountNamespace } from "./fs/rootfs.ts";
 import { errnoName } from "../../ffi/errno.ts";
@@ -61,7 +62,37 @@ export interface SentryConfig {
    * runs: `runsc start` is answered here, so a program that cannot start is start's error.
    */
   readonly onStarted?: () => void;
+  /**
+   * Called once, right after onStarted, with the running kernel's control surface (runsc
+   * exec): host fds to watch at the single wait point and a way to start more processes.
+   */
+  readonly onRunning?: (ctl: SentryControl) => void;
 }
+
+/** What the sandbox process may do with a running Sentry (callbacks run inside its loop). */
+export interface SentryControl {
+  /** Calls `ready` inside the kernel loop when host fd `fd` is readable (one-shot). */
+  watchFd(fd: number, ready: () => void): void;
+  /** Stops watching `fd` (before closing it). */
+  forgetFd(fd: number): void;
+  /**
+   * Starts `argv` with `env` in `cwd` as uid/gid, its fds 0-2 over host fds `stdio`; returns
+   * its sandbox pid or -errno. `exited(waitStatus)` runs when it is gone.
+   */
+  spawn(p: SpawnSpec, exited: (waitStatus: number) => void): number;
+}
+
+/** A process to start with SentryControl.spawn. */
+export interface SpawnSpec {
+  readonly argv: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly stdio: readonly [number, number, number];
+}
+
+const POLLIN = 1;
 
 /** Thrown when the sandbox cannot start the program (the message says why). */
 export class SentryStartError extends Error {
@@ -139,6 +170,32 @@ export function runSentry(cfg: SentryConfig): number {
     }
     if (cfg.forwardSignals !== false) signals = forwardHostSignals(k, () => io.fgPgrp());
     cfg.onStarted?.();
+    if (cfg.onRunning !== undefined) {
+      const kern = k;
+      cfg.onRunning({
+        watchFd(fd: number, ready: () => void): void {
+          kern.hostReadiness(fd, POLLIN).add({ wake: ready });
+        },
+        forgetFd(fd: number): void {
+          kern.forgetHostFd(fd);
+        },
+        spawn(p: SpawnSpec, exited: (waitStatus: number) => void): number {
+          const pio = sandboxStdio(kern, p.stdio);
+          return spawnProcess(kern, {
+            argv: p.argv,
+            env: p.env,
+            uid: p.uid,
+            gid: p.gid,
+            setupFiles: (t) => {
+              pio.install(t);
+              useFdTable(t);
+              t.fsctx = rootfs.initContext(p.cwd);
+            },
+            opener: vfsOpener,
+          }, exited);
+        },
+      });
+    }
     return shellStatus(k.run());
   } finally {
     signals?.stop();
