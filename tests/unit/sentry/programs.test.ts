@@ -46,6 +46,16 @@ describe("signal semantics under the Sentry", () => {
   });
 });
 
+describe("memory syscalls under the Sentry", () => {
+  it("mmap: private file maps, shared anon, mremap, mprotect faults, munmap, madvise, brk, maps", () => {
+    const bin = compile("mmap");
+    const native = runNative([bin]);
+    const ours = runUnderSentry([bin]);
+    assert.equal(ours.stdout, native.stdout);
+    assert.equal(ours.status, native.status);
+  });
+});
+
 describe("copy-on-write fork under the Sentry", () => {
   it("cow: private memory copied per side on write, shared stays shared, nested forks, threads", () => {
     const bin = compile("cow", ["-pthread"]);
