@@ -8,9 +8,11 @@ import { getpid } from "../../ffi/libc.ts";
 import { serve } from "../control/server.ts";
 import { SANDBOX_FAILURE_EXIT } from "./status.ts";
 import { writeExitFile } from "./exit-file.ts";
+import { serveRunning } from "./running.ts";
+import type { SentryControl } from "../sentry/entry.ts";
 
-/** Runs the container's init with a callback for "started"; returns its exit status. */
-export type StartFn = (onStarted: () => void) => number;
+/** Runs the container's init with callbacks for "started" and "running"; returns its exit status. */
+export type StartFn = (onStarted: () => void, onRunning: (ctl: SentryControl) => void) => number;
 
 /**
  * Serves the control socket `listenFd` until a `start` succeeds, then runs the container to
@@ -33,10 +35,10 @@ export function runCreated(
     try {
       status = start(() => {
         started = true;
-        // Nobody may connect any more: later requests see ECONNREFUSED ("not created").
-        close(listenFd);
         call.reply({ ok: true, pid: getpid() });
-      });
+      }, (ctl) => serveRunning(ctl, listenFd, say));
+      // The Sentry is gone: nobody may connect any more (ECONNREFUSED = "not running").
+      close(listenFd);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       if (!started) {

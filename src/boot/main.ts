@@ -26,7 +26,7 @@ import { runSentry, type SentryConfig } from "../sentry/entry.ts";
 import { runProbe } from "./probe.ts";
 import { type BootSpec, MAX_SPEC_BYTES, parseBootSpec } from "./spec.ts";
 import { reportError, reportReady, SANDBOX_FAILURE_EXIT } from "./status.ts";
-import { runCreated } from "./created.ts";
+import { runCreated, type StartFn } from "./created.ts";
 
 const FLAGS = {
   "gofer-fd": "string",
@@ -167,7 +167,7 @@ export function bootMain(argv: string[], globals: GlobalFlags): Promise<number> 
       const cfg = sentryConfig(spec, gofer, flags.stdio, globals);
       reportReady(flags.statusFd);
       close(flags.statusFd);
-      const start = (onStarted: () => void) => runSentry({ ...cfg, onStarted });
+      const start: StartFn = (onStarted, onRunning) => runSentry({ ...cfg, onStarted, onRunning });
       return Promise.resolve(runCreated(flags.controlFd, flags.stateDirFd, start, say));
     }
     let status: number;

@@ -10,6 +10,7 @@ import { parseSignal } from "./signal.ts";
 import { createMain, runMain, startMain } from "./cmd-create.ts";
 import { deleteMain, killMain, pauseMain, resumeMain, waitMain } from "./cmd-control.ts";
 import { eventsMain, listMain, psMain, stateMain } from "./cmd-state.ts";
+import { execMain } from "./cmd-exec.ts";
 
 /** Parsed invocation of lifecycle command `K`. */
 export type LifecycleInvocation<K extends LifecycleName> = Invocation<(typeof LIFECYCLE)[K]["flags"]>;
@@ -34,6 +35,7 @@ export const LIFECYCLE_IMPL: { readonly [K in LifecycleName]?: LifecycleHandler<
   pause: pauseMain,
   resume: resumeMain,
   wait: waitMain,
+  exec: execMain,
 };
 
 /** Checks positionals that need more than a count (signal names, exec's command). */

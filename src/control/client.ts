@@ -4,7 +4,15 @@
 import * as fs from "node:fs";
 import { E, errnoName } from "../../ffi/errno.ts";
 import { close } from "../../ffi/libc.ts";
-import { AF_UNIX, connectUnix, setRecvTimeout, SOCK_CLOEXEC, SOCK_STREAM, socket } from "../../ffi/socket.ts";
+import {
+  AF_UNIX,
+  connectUnix,
+  sendFds,
+  setRecvTimeout,
+  SOCK_CLOEXEC,
+  SOCK_STREAM,
+  socket,
+} from "../../ffi/socket.ts";
 import { decode, encode, type Reply, ReplySchema, type Request, socketPathVia } from "./protocol.ts";
 import { readLine, sendAll } from "./io.ts";
 
@@ -19,9 +27,15 @@ export class ControlError extends Error {
 /**
  * Sends `req` to the boot process serving `<dir>/ctl` and returns its reply. Throws
  * ControlError when the socket is missing or refuses (boot gone or already running), on a
- * timeout (`timeoutMs` for the reply), or on a malformed reply.
+ * timeout (`timeoutMs` for the reply; 0 waits for ever), or on a malformed reply. `fds` are
+ * sent with the request (SCM_RIGHTS).
  */
-export function callControl(dir: string, req: Request, timeoutMs: number): Reply {
+export function callControl(
+  dir: string,
+  req: Request,
+  timeoutMs: number,
+  fds: readonly number[] = [],
+): Reply {
   let dirFd: number;
   try {
     dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
@@ -33,8 +47,9 @@ export function callControl(dir: string, req: Request, timeoutMs: number): Reply
     if (sock < 0) throw new ControlError(`control socket: ${errnoName(-sock)}`, -sock);
     const c = connectUnix(sock, socketPathVia(dirFd));
     if (c < 0) throw new ControlError(`connecting to the sandbox: ${errnoName(-c)}`, -c);
-    setRecvTimeout(sock, timeoutMs);
-    const w = sendAll(sock, encode(req));
+    if (timeoutMs > 0) setRecvTimeout(sock, timeoutMs);
+    // With fds (exec's stdio) the request goes as one message, so they arrive with its first byte.
+    const w = fds.length > 0 ? sendFds(sock, encode(req), fds) : sendAll(sock, encode(req));
     if (w < 0) throw new ControlError(`sending to the sandbox: ${errnoName(-w)}`, -w);
     const line = readLine(sock);
     if (typeof line === "number") {

@@ -11,10 +11,24 @@ export const CONTROL_SOCKET_NAME = "ctl";
 /** Largest request or reply accepted (one line of JSON). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-/** Requests boot understands while the container is "created". */
+const Id = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff));
+
+/**
+ * Requests boot understands: ping and start while "created"; ping and exec once running. exec
+ * carries the process's stdin, stdout, stderr as three SCM_RIGHTS fds with the request line,
+ * and is answered once, when the process is gone (`exitStatus`), or at once with an error.
+ */
 export const RequestSchema = v.variant("method", [
   v.strictObject({ method: v.literal("ping") }),
   v.strictObject({ method: v.literal("start") }),
+  v.strictObject({
+    method: v.literal("exec"),
+    argv: v.pipe(v.array(v.string()), v.minLength(1)),
+    env: v.array(v.string()),
+    cwd: v.pipe(v.string(), v.startsWith("/")),
+    uid: Id,
+    gid: Id,
+  }),
 ]);
 
 /** A validated control request. */
@@ -22,7 +36,11 @@ export type Request = v.InferOutput<typeof RequestSchema>;
 
 /** Replies: success (with an optional pid), or an error sentence. */
 export const ReplySchema = v.union([
-  v.strictObject({ ok: v.literal(true), pid: v.optional(v.pipe(v.number(), v.integer())) }),
+  v.strictObject({
+    ok: v.literal(true),
+    pid: v.optional(v.pipe(v.number(), v.integer())),
+    exitStatus: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(255))),
+  }),
   v.strictObject({ ok: v.literal(false), error: v.pipe(v.string(), v.maxLength(4096)) }),
 ]);
 

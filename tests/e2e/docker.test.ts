@@ -128,6 +128,26 @@ describe(`docker --runtime=${RUNTIME}`, () => {
     });
   });
 
+  it("exec: output, exit code and piped stdin (exec -i)", () => {
+    withContainer([], ["sleep", "1000"], (id) => {
+      const r = docker(["exec", id, "echo", "hi"]);
+      assertStatus(r, 0);
+      assert.equal(r.stdout, "hi\n");
+      assertStatus(docker(["exec", id, "sh", "-c", "exit 5"]), 5);
+      const i = docker(["exec", "-i", id, "cat"], { input: "piped\n" });
+      assertStatus(i, 0);
+      assert.equal(i.stdout, "piped\n");
+    });
+  });
+
+  it("exec -t: the exec'd program is on a terminal", () => {
+    withContainer([], ["sleep", "1000"], (id) => {
+      const r = docker(["exec", "-t", id, "sh", "-c", "test -t 1 && echo tty"]);
+      assertStatus(r, 0);
+      assert.equal(r.stdout, "tty\r\n");
+    });
+  });
+
   it("a docker run, whether it succeeds or not, leaves no process, runtime state or cgroup behind", () => {
     requireDocker();
     const r = c.run(["--rm"], ["/bin/busybox", "true"]);
