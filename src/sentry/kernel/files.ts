@@ -10,6 +10,7 @@ import type { ExecFile, ExecOpener } from "../loader/load.ts";
 import type { MapSource } from "../mm/mm.ts";
 import type { FdTable } from "../vfs/fdtable.ts";
 import type { FileDescription } from "../vfs/file.ts";
+import type { StatInfo } from "../vfs/inode.ts";
 import { openForExec } from "../vfs/open.ts";
 import { pathOf } from "../vfs/dentry.ts";
 import { AT_FDCWD } from "../vfs/consts.ts";
@@ -44,9 +45,20 @@ function execFile(t: Task, f: FileDescription, path: string): ExecFile | number 
     dev: st.dev,
     ino: st.ino,
     size: st.size,
+    cacheKey: cacheKey(f, st),
     pread: (dst: Uint8Array, off: number) => f.pread(t, dst, off),
     close: () => f.decRef(),
   };
+}
+
+/**
+ * The page-cache key of `f` (MapSource.cacheKey): only files the sandbox cannot modify (the
+ * gofer's read-only lower files, which have a host fd); writes copy them up to a new file.
+ * Size and mtime guard against the host changing the file between runs of the key.
+ */
+function cacheKey(f: FileDescription, st: StatInfo): string | undefined {
+  if (f.hostFd() < 0) return undefined;
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
 }
 
 /** Opens executables in `t`'s filesystem context (regular files with exec permission). */
@@ -106,6 +118,8 @@ export function mmapSource(t: Task, fd: number, shared: boolean, prot: number): 
     name: f.vd !== null ? pathOf(f.vd, t.fsctx.root) : f.anonName(),
     dev: st.dev,
     ino: st.ino,
+    size: st.size,
+    cacheKey: cacheKey(f, st),
     pread: (dst: Uint8Array, off: number) => f.pread(t, dst, off),
   };
 }

@@ -60,40 +60,38 @@ function parseShebang(head: Uint8Array): [string, string | null] | number {
   return [m[1], m[2] !== undefined && m[2] !== "" ? m[2] : null];
 }
 
-/** A MapSource reading `f` but nothing at or beyond `limit` (the segment's file end). */
-function limited(f: ExecFile, limit: number): MapSource {
-  return {
-    name: f.name,
-    dev: f.dev,
-    ino: f.ino,
-    pread(dst: Uint8Array, off: number): number {
-      if (off >= limit) return 0;
-      return f.pread(dst.length > limit - off ? dst.subarray(0, limit - off) : dst, off);
-    },
-  };
-}
-
-/** Maps the PT_LOAD segments of `elf` at `bias`; returns the end of the highest segment. */
-function mapSegments(mm: MemoryManager, f: ExecFile, elf: ElfInfo, bias: number): number {
+/**
+ * Maps the PT_LOAD segments of `elf` at `bias`; returns the end of the highest segment. The
+ * file-backed pages map `f` itself (so a cacheable file is shared, not copied: MapSource
+ * cacheKey), the .bss pages beyond them are anonymous, and the bytes of the last file page
+ * beyond p_filesz are zeroed through `mem` (which gives that page its own copy).
+ */
+function mapSegments(mm: MemoryManager, mem: MmAccess, f: ExecFile, elf: ElfInfo, bias: number): number {
   let top = 0;
   for (const p of elf.phdrs) {
     if (p.type !== PT_LOAD || p.memsz === 0) continue;
     const start = pageDown(bias + p.vaddr);
-    const fileEnd = p.offset + p.filesz;
     const end = pageUp(bias + p.vaddr + p.memsz);
     let prot = 0;
     if (p.flags & PF_R) prot |= PROT_READ;
     if (p.flags & PF_W) prot |= PROT_WRITE;
     if (p.flags & PF_X) prot |= PROT_EXEC;
     const fileStart = pageDown(p.offset);
-    const r = mm.mapAt(start, end - start, prot, false, limited(f, fileEnd), fileStart);
-    if (r < 0) return r;
+    const fileMapEnd = p.filesz === 0 ? start : Math.min(end, pageUp(bias + p.vaddr + p.filesz));
+    if (fileMapEnd > start) {
+      const r = mm.mapAt(start, fileMapEnd - start, prot, false, f, fileStart);
+      if (r < 0) return r;
+    }
+    if (end > fileMapEnd) {
+      const r = mm.mapAt(fileMapEnd, end - fileMapEnd, prot, false, null, 0);
+      if (r < 0) return r;
+    }
     // Bytes of the last file page beyond p_filesz belong to .bss: they must read as zero.
     const tailStart = bias + p.vaddr + p.filesz;
-    const tailEnd = Math.min(pageUp(tailStart), end);
-    if (tailEnd > tailStart) {
-      const v = mm.find(tailStart);
-      if (v !== null) mm.mf.write(v.off + (tailStart - v.start), new Uint8Array(tailEnd - tailStart));
+    const tailEnd = Math.min(pageUp(tailStart), fileMapEnd);
+    if (p.filesz > 0 && tailEnd > tailStart) {
+      const r = mem.writeForce(tailStart, new Uint8Array(tailEnd - tailStart));
+      if (r < 0) return r;
     }
     if (end > top) top = end;
   }
@@ -149,7 +147,7 @@ export function loadProgram(
   const elf = parseElf(head as Uint8Array);
   if (typeof elf === "number") return (exe.close(), elf);
   const bias = elf.type === ET_DYN ? PIE_BASE : 0;
-  const top = mapSegments(mm, exe, elf, bias);
+  const top = mapSegments(mm, mem, exe, elf, bias);
   if (top < 0) return (exe.close(), top);
   let interpPath: string | null = null;
   for (const p of elf.phdrs) {
@@ -172,7 +170,7 @@ export function loadProgram(
     const at = mm.findGap(hi - lo);
     if (at < 0) return (ifile.close(), at);
     base = at - lo;
-    const r = mapSegments(mm, ifile, ielf, base);
+    const r = mapSegments(mm, mem, ifile, ielf, base);
     ifile.close();
     if (r < 0) return r;
     entry = base + ielf.entry;

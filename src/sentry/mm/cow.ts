@@ -150,38 +150,30 @@ export function forkVma(mf: MemoryFile, as: AddressSpace, v: Vma): Vma | number 
   const len = v.end - v.start;
   const theirs = mf.allocate(len);
   if (theirs < 0) return -12;
-  if (v.cow !== null && v.cow.refs > 1) {
-    // Still shared with another process: make it plain first (copies what it lacks).
-    const r = uncow(mf, as, v);
-    if (r < 0) return r;
-  }
   if (v.cow !== null) {
-    // Only we use the source: put our copied pages back into it and share it again. The host
-    // mapping already shows the source read-only except where we copied: remap only those.
+    // Already copy-on-write (another fork, or a cached file): the child shares the same source
+    // and gets copies of the pages we copied; our mapping does not change at all.
+    const priv = new Set<number>();
     for (const [s, e] of privRuns(v)) {
       const d = s - v.start;
-      mf.zero(v.srcOff + d, e - s);
-      mf.copy(v.off + d, v.srcOff + d, e - s);
-      mf.zero(v.off + d, e - s);
-      const r = as.map(s, e - s, v.srcOff + d, v.prot & ~PROT_WRITE);
-      if (r < 0) return r;
+      mf.copy(v.off + d, theirs + d, e - s);
+      for (let p = d; p < e - v.start; p += PAGE_SIZE) priv.add(theirs + p);
     }
-    v.priv = new Set();
-    v.cow.refs = 2;
-  } else {
-    const mine = mf.allocate(len);
-    if (mine < 0) {
-      mf.free(theirs, len);
-      return -12;
-    }
-    v.cow = { off: v.off, len, refs: 2 };
-    v.srcOff = v.off;
-    v.off = mine;
-    v.priv = new Set();
-    if ((v.prot & PROT_WRITE) !== 0) {
-      const r = as.protect(v.start, len, v.prot & ~PROT_WRITE);
-      if (r < 0) return r;
-    }
+    v.cow.refs++;
+    return { ...v, off: theirs, priv };
+  }
+  const mine = mf.allocate(len);
+  if (mine < 0) {
+    mf.free(theirs, len);
+    return -12;
+  }
+  v.cow = { off: v.off, len, refs: 2 };
+  v.srcOff = v.off;
+  v.off = mine;
+  v.priv = new Set();
+  if ((v.prot & PROT_WRITE) !== 0) {
+    const r = as.protect(v.start, len, v.prot & ~PROT_WRITE);
+    if (r < 0) return r;
   }
   return { ...v, off: theirs, priv: new Set() };
 }

@@ -18,6 +18,7 @@ import {
 import { close as hostClose } from "../../../ffi/libc.ts";
 import type { HostMapping } from "../../../ffi/mman.ts";
 import { RangeAllocator } from "./range-alloc.ts";
+import type { Segment } from "./vma.ts";
 
 const CHUNK_SHIFT = 30;
 const CHUNK = 2 ** CHUNK_SHIFT;
@@ -32,6 +33,10 @@ export class MemoryFile {
   private readonly chunks: (Uint8Array | undefined)[] = [];
   private readonly alloc: RangeAllocator;
   private closed = false;
+  /** Page cache of file contents by MapSource.cacheKey (see MemoryManager.mapAt). */
+  readonly fileCache: Map<string, Segment> = new Map();
+  /** Bytes of file space the page cache holds. */
+  fileCacheBytes = 0;
 
   /** Creates a sparse memfd of `size` bytes (a multiple of 1 GiB) mapped into the Sentry. */
   constructor(size: number = 2 ** 40) {

@@ -23,7 +23,20 @@ export interface MapSource {
   readonly name: string;
   readonly dev: number;
   readonly ino: number;
+  /**
+   * Set when the file's contents cannot change under this key (e.g. dev:ino:size:mtime of a
+   * read-only lower file): its pages are then read once into the memory file and shared
+   * copy-on-write by every private mapping of it (exec of dynamic programs maps libc each time).
+   */
+  readonly cacheKey?: string;
+  /** File size in bytes (required with cacheKey). */
+  readonly size?: number;
 }
+
+/** Files larger than this are copied per mapping rather than cached. */
+const CACHE_MAX_FILE = 64 << 20;
+/** Total file bytes the page cache may hold in the memory file. */
+const CACHE_MAX_TOTAL = 512 << 20;
 
 /** One application address space. */
 export class MemoryManager {
@@ -112,6 +125,44 @@ export class MemoryManager {
     name = "",
   ): number {
     this.unmap(addr, len);
+    if (src !== null && !shared && src.cacheKey !== undefined && src.size !== undefined) {
+      // A mapping longer than the file (ld.so reserves a library's whole span this way):
+      // the file's pages from the cache, zero pages after them (Linux would SIGBUS there).
+      const flen = Math.ceil(src.size / PAGE_SIZE) * PAGE_SIZE;
+      if (fileOff < flen && fileOff + len > flen) {
+        const head = flen - fileOff;
+        const r = this.mapAt(addr, head, prot, false, src, fileOff);
+        if (r < 0) return r;
+        const r2 = this.mapAt(addr + head, len - head, prot, false, null, 0);
+        return r2 < 0 ? r2 : addr;
+      }
+      const seg = this.cached(src, fileOff, len);
+      if (seg !== null) {
+        const own = this.mf.allocate(len);
+        if (own < 0) return -E.ENOMEM;
+        seg.refs++;
+        const cv: Vma = {
+          start: addr,
+          end: addr + len,
+          prot,
+          off: own,
+          segment: null,
+          cow: seg,
+          srcOff: seg.off + fileOff,
+          priv: new Set(),
+          name: src.name,
+          fileOff,
+          dev: src.dev,
+          ino: src.ino,
+        };
+        const r = this.insert(cv);
+        if (r < 0) {
+          releaseCow(this.mf, cv);
+          return r;
+        }
+        return addr;
+      }
+    }
     const off = this.mf.allocate(len);
     if (off < 0) return -E.ENOMEM;
     if (src !== null) {
@@ -142,6 +193,33 @@ export class MemoryManager {
       return r;
     }
     return addr;
+  }
+
+  /**
+   * The page-cache segment holding all of `src` when [fileOff, fileOff+len) lies within it
+   * (read in on first use), or null when `src` is not cacheable.
+   */
+  private cached(src: MapSource, fileOff: number, len: number): Segment | null {
+    const key = src.cacheKey, size = src.size;
+    if (key === undefined || size === undefined || size > CACHE_MAX_FILE) return null;
+    const flen = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    if (fileOff + len > flen || flen === 0) return null;
+    const cache = this.mf.fileCache;
+    let seg = cache.get(key);
+    if (seg === undefined) {
+      if (this.mf.fileCacheBytes + flen > CACHE_MAX_TOTAL) return null;
+      const off = this.mf.allocate(flen);
+      if (off < 0) return null;
+      if (this.fill(off, flen, src, 0) < 0) {
+        this.mf.free(off, flen);
+        return null;
+      }
+      // The cache holds one reference for as long as the memory file lives.
+      seg = { off, len: flen, refs: 1 };
+      cache.set(key, seg);
+      this.mf.fileCacheBytes += flen;
+    }
+    return seg;
   }
 
   /** Reads up to `len` bytes of `src` at `fileOff` into memory-file range `off`. */

@@ -121,7 +121,7 @@ describe("copy-on-write fork (memory manager)", () => {
     assert.equal(dataBytes(mf), 0);
   });
 
-  it("re-forks a source nobody else uses without copying, and copies one still shared", () => {
+  it("re-forks a COW mapping by sharing its source and copying only the pages already copied", () => {
     const pas = new FakeAs();
     const parent = new MemoryManager(mf, pas);
     parent.mapAt(A, LEN, R | W, false, null, 0);
@@ -132,10 +132,12 @@ describe("copy-on-write fork (memory manager)", () => {
     c1.destroy();
     const c2as = new FakeAs();
     const c2 = new MemoryManager(mf, c2as);
+    const calls = pas.calls;
     assert.equal(parent.copyInto(c2), 0);
-    assert.equal(dataBytes(mf), LEN, "re-fork after the first child exited copies nothing");
+    assert.equal(pas.calls, calls, "the parent's mappings are untouched");
+    assert.equal(dataBytes(mf), LEN + 2 * 4096, "only the parent's one copied page is copied again");
     assert.equal(appRead(c2, c2as, A), 2, "the second child sees the parent's write");
-    // A third child while the second lives: the parent's pages are shared, so it copies.
+    // A third child while the second lives shares the same source.
     const c3as = new FakeAs();
     const c3 = new MemoryManager(mf, c3as);
     assert.equal(parent.copyInto(c3), 0);
