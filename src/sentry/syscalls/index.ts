@@ -9,6 +9,7 @@ import { FUTEX_SYSCALLS } from "./futex.ts";
 import { ITIMER_SYSCALLS } from "./itimer.ts";
 import { SIGWAIT_SYSCALLS } from "./sigwait.ts";
 import { FILE_SYSCALLS } from "./file/index.ts";
+import { SOCKET_SYSCALLS } from "./socket/index.ts";
 import type { SyscallEntry } from "./abi.ts";
 import { setJobctlSender } from "../signal/jobctl.ts";
 import { sendToGroup } from "../signal/send.ts";
@@ -16,6 +17,7 @@ import { sendToGroup } from "../signal/send.ts";
 /** Every row list, files first so kernel rows win where both define a number. */
 export const ALL_SYSCALL_LISTS: readonly (readonly SyscallEntry[])[] = [
   FILE_SYSCALLS,
+  SOCKET_SYSCALLS,
   PROCESS_SYSCALLS,
   MM_SYSCALLS,
   TIME_SYSCALLS,

@@ -1,0 +1,36 @@
+// Differential socket tests: static C programs run natively and under the Sentry (ptrace
+// platform) must print the same. Ports are ephemeral on both sides; the programs print only
+// facts that do not depend on which port was chosen.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { compile, runNative, runUnderSentry } from "../sentry/helpers.ts";
+
+describe("sockets under the Sentry (differential)", () => {
+  it("sock_unix: socketpair, SCM_RIGHTS/SCM_CREDENTIALS, path and abstract servers across fork, dgram, seqpacket", () => {
+    const bin = compile("sock_unix");
+    const native = runNative([bin]);
+    assert.equal(native.status, 0, native.stdout);
+    const ours = runUnderSentry([bin]);
+    assert.equal(ours.stdout, native.stdout);
+    assert.equal(ours.status, native.status);
+  });
+
+  it("sock_inet: loopback TCP/UDP over v4 and v6, non-blocking connect, options, mmsg, getifaddrs(lo)", () => {
+    const bin = compile("sock_inet");
+    const native = runNative([bin]);
+    assert.equal(native.status, 0, native.stdout);
+    const ours = runUnderSentry([bin]);
+    assert.equal(ours.stdout, native.stdout);
+    assert.equal(ours.status, native.status);
+  });
+
+  it("getifaddrs in the sandbox lists the loopback interface only", () => {
+    const bin = compile("sock_inet");
+    const ours = runUnderSentry([bin, "all"]);
+    assert.equal(ours.status, 0);
+    const names = new Set([...ours.stdout.matchAll(/^ifaddr (\S+)/gm)].map((m) => m[1]));
+    assert.deepEqual([...names], ["lo"]);
+    assert.match(ours.stdout, /ifaddr lo family=2 addr=127\.0\.0\.1 mask=255\.0\.0\.0 up=1 loopback=1/);
+    assert.match(ours.stdout, /ifaddr lo family=10 addr=::1 /);
+  });
+});
