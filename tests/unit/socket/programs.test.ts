@@ -3,7 +3,21 @@
 // facts that do not depend on which port was chosen.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { compile, runNative, runUnderSentry } from "../sentry/helpers.ts";
+import { execFileSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { BIN_DIR, compile, runNative, runUnderSentry } from "../sentry/helpers.ts";
+
+/** Compiles tests/programs/NAME.c dynamically linked (glibc's ld.so, libc.so under the Sentry). */
+function compileDynamic(name: string): string {
+  compile(name); // creates BIN_DIR
+  const src = join(import.meta.dirname ?? ".", `../../programs/${name}.c`);
+  const out = join(BIN_DIR, `${name}.dyn`);
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
+    execFileSync("gcc", ["-O1", "-o", out, src], { stdio: "inherit" });
+  }
+  return out;
+}
 
 describe("sockets under the Sentry (differential)", () => {
   it("sock_unix: socketpair, SCM_RIGHTS/SCM_CREDENTIALS, path and abstract servers across fork, dgram, seqpacket", () => {
@@ -22,6 +36,17 @@ describe("sockets under the Sentry (differential)", () => {
     const ours = runUnderSentry([bin]);
     assert.equal(ours.stdout, native.stdout);
     assert.equal(ours.status, native.status);
+  });
+
+  it("dynamically linked sock_unix and sock_inet print the same as natively", () => {
+    for (const name of ["sock_unix", "sock_inet"]) {
+      const bin = compileDynamic(name);
+      const native = runNative([bin]);
+      assert.equal(native.status, 0, native.stdout);
+      const ours = runUnderSentry([bin]);
+      assert.equal(ours.stdout, native.stdout, name);
+      assert.equal(ours.status, native.status);
+    }
   });
 
   it("getifaddrs in the sandbox lists the loopback interface only", () => {
