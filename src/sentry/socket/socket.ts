@@ -11,6 +11,8 @@ import { allocDev, type StatInfo } from "../vfs/inode.ts";
 import type { FileTask } from "../vfs/task.ts";
 import type { SockAddr } from "./addr.ts";
 import { ifIoctl, isIfIoctl } from "./ifioctl.ts";
+import { monotonicNs } from "../../../ffi/time.ts";
+import { keptDeadline } from "../syscalls/file/util.ts";
 
 /** FIONREAD (= SIOCINQ) and SIOCOUTQ (= TIOCOUTQ). */
 const FIONREAD = 0x541b;
@@ -131,13 +133,7 @@ export abstract class SocketFile extends FileDescription {
     const timeo = sending ? this.sndTimeoNs : this.rcvTimeoNs;
     if (timeo > 0) {
       if (t.timedOut) return -E.EAGAIN;
-      const ext = (t as { ext?: Record<string, unknown> }).ext;
-      let dl = Number(process.hrtime.bigint()) + timeo;
-      if (ext !== undefined) {
-        if (typeof ext.sleepDeadline === "number") dl = ext.sleepDeadline;
-        else ext.sleepDeadline = dl;
-      }
-      t.blockOn(queues ?? [this.q], dl);
+      t.blockOn(queues ?? [this.q], keptDeadline(t, monotonicNs() + timeo));
       return BLOCK;
     }
     t.blockOn(queues ?? [this.q]);
