@@ -167,7 +167,9 @@ export function bootMain(argv: string[], globals: GlobalFlags): Promise<number> 
       const cfg = sentryConfig(spec, gofer, flags.stdio, globals);
       reportReady(flags.statusFd);
       close(flags.statusFd);
-      const start: StartFn = (onStarted, onRunning) => runSentry({ ...cfg, onStarted, onRunning });
+      // A container's init has pid-namespace init semantics (runc's, which Docker expects).
+      const start: StartFn = (onStarted, onRunning) =>
+        runSentry({ ...cfg, protectInit: true, onStarted, onRunning });
       return Promise.resolve(runCreated(flags.controlFd, flags.stateDirFd, start, say));
     }
     let status: number;

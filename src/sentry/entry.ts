@@ -55,6 +55,12 @@ export interface SentryConfig {
    * terminal's foreground process group, else init). Default true.
    */
   readonly forwardSignals?: boolean;
+  /**
+   * Pid-namespace init semantics for the init process, as in a runc container: signals whose
+   * action is the default are discarded, except SIGKILL/SIGSTOP from the host. Default false
+   * (`runsc do`: the command behaves like an ordinary process, ^C ends it, as with gVisor).
+   */
+  readonly protectInit?: boolean;
   /** Where --strace lines go (default: the logger at info level). */
   readonly straceSink?: (line: string) => void;
   /**
@@ -144,6 +150,7 @@ export function runSentry(cfg: SentryConfig): number {
   try {
     const sink = cfg.strace ? (cfg.straceSink ?? ((l: string) => logger.info(l))) : null;
     k = new Kernel(platform, mf, buildSyscallTable(sink), defaultIdentity(cfg.hostname));
+    k.protectInit = cfg.protectInit === true;
     setFilesHooks(vfsFiles());
     setMmapSourceHook(mmapSource);
     installFilesExitHook();

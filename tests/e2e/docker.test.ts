@@ -148,6 +148,22 @@ describe(`docker --runtime=${RUNTIME}`, () => {
     });
   });
 
+  it("kill -s USR1: PID 1 without a handler ignores it (runc's init semantics)", () => {
+    withContainer([], ["sleep", "1000"], (id) => {
+      assertStatus(docker(["kill", "-s", "USR1", id]), 0);
+      sleepMs(500); // delivery is asynchronous: give a wrong kill time to show
+      assert.equal(c.inspect(id, "{{.State.Status}}"), "running");
+      assertStatus(docker(["exec", id, "true"]), 0);
+    });
+  });
+
+  it("stop: PID 1 without a SIGTERM handler is SIGKILLed after the timeout (exit 137)", () => {
+    withContainer([], ["sleep", "1000"], (id) => {
+      assertStatus(docker(["stop", "-t", "1", id]), 0);
+      assert.equal(c.inspect(id, "{{.State.Status}} {{.State.ExitCode}}"), "exited 137");
+    });
+  });
+
   it("a docker run, whether it succeeds or not, leaves no process, runtime state or cgroup behind", () => {
     requireDocker();
     const r = c.run(["--rm"], ["/bin/busybox", "true"]);

@@ -45,6 +45,11 @@ export class Kernel {
   readonly bootNs: number = monotonicNs();
   /** The init process (pid 1) once created. */
   init: ThreadGroup | null = null;
+  /**
+   * Pid-namespace init semantics (containers): init gets no signal whose action is the
+   * default, except SIGKILL/SIGSTOP from the host (signal/send.ts initDiscards).
+   */
+  protectInit = false;
   private nextPid = 1;
   private readonly runQueue: Task[] = [];
   private readonly hostQueues = new Map<number, WaitQueue>();

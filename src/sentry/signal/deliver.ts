@@ -9,7 +9,7 @@ import { REG } from "../../../ffi/regs.ts";
 import { E } from "../../../ffi/errno.ts";
 import { KEEPREGS } from "../kernel/control.ts";
 import { stopGroup } from "./jobctl.ts";
-import { defaultIgnored } from "./send.ts";
+import { defaultIgnored, initDiscards } from "./send.ts";
 import {
   SA_NODEFER,
   SA_ONSTACK,
@@ -107,6 +107,8 @@ export function deliverPending(t: Task): void {
     if (info === null) return;
     const sig = info.signo;
     if (sig === SIGKILL) return killGroup(t.tg, SIGKILL);
+    // Queued while blocked or while init had a handler: init gets no signal it does not want.
+    if (initDiscards(t.tg, info, t.kernel.protectInit)) continue;
     const act = t.tg.handlers.actions[sig];
     if (act.handler === SIG_IGN) continue;
     if (act.handler === SIG_DFL) {
@@ -170,7 +172,7 @@ export function interruptedResult(t: Task): number {
   if (info === null) return rewind(t);
   const act = t.tg.handlers.actions[info.signo];
   if (info.signo === SIGKILL) return -E.EINTR;
-  if (act.handler === SIG_IGN) return rewind(t);
+  if (act.handler === SIG_IGN || initDiscards(t.tg, info, t.kernel.protectInit)) return rewind(t);
   if (act.handler === SIG_DFL) {
     if (defaultIgnored(info.signo) || info.signo === SIGCONT || STOP_SIGNALS.has(info.signo)) {
       return rewind(t);

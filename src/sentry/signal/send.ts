@@ -32,6 +32,26 @@ function ignored(tg: ThreadGroup, sig: number): boolean {
   return a.handler === SIG_IGN || (a.handler === SIG_DFL && defaultIgnored(sig));
 }
 
+const SI_USER = 0;
+/** Synchronous fault signals: a fault forced on init kills it (force_sig clears unkillable). */
+const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11, 31]);
+const SI_KERNEL = 0x80;
+
+/**
+ * True when `info` is lost on `tg` because `tg` is a protected init (pid 1 of a container) and
+ * the signal's action is the default: Linux discards such signals (SIGNAL_UNKILLABLE), except
+ * SIGKILL/SIGSTOP sent from outside the pid namespace (sender pid 0, SI_USER: the host) and
+ * faults the kernel forces. A handler installed by init gets every signal as usual.
+ */
+export function initDiscards(tg: ThreadGroup, info: SigInfo, protect: boolean): boolean {
+  if (!protect || tg.tgid !== 1) return false;
+  const sig = info.signo;
+  if (tg.handlers.actions[sig].handler !== SIG_DFL) return false;
+  if ((sig === SIGKILL || sig === SIGSTOP) && info.pid === 0 && info.code === SI_USER) return false;
+  if (FAULT_SIGNALS.has(sig) && (info.code === SI_KERNEL || (info.code > 0 && info.pid === 0))) return false;
+  return true;
+}
+
 /** Makes `t` notice a deliverable signal now. */
 function kick(t: Task): void {
   if (t.state === TS_BLOCKED) t.interruptWait();
@@ -42,6 +62,8 @@ function kick(t: Task): void {
 export function sendToTask(t: Task, info: SigInfo): void {
   if (t.state === TS_DEAD) return;
   const sig = info.signo;
+  // Blocked signals are queued and judged again at delivery (Linux: sig_ignored).
+  if ((t.sig.mask & sigbit(sig)) === 0n && initDiscards(t.tg, info, t.kernel.protectInit)) return;
   if (sig === SIGCONT || sig === SIGKILL) continueGroup(t.tg);
   if (sig === SIGCONT || sig === SIGKILL) dropStops(t.tg);
   if (ignored(t.tg, sig) && (t.sig.mask & sigbit(sig)) === 0n) return;
