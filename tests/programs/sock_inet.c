@@ -158,6 +158,13 @@ static void tcp_misc(void) {
   int c2 = socket(AF_INET, SOCK_STREAM, 0);
   printf("connect refused: %s\n", en(connect(c2, (struct sockaddr *)&nob, sizeof nob)));
   close(c2);
+  c2 = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  printf("nonblocking connect refused: %s\n", en(connect(c2, (struct sockaddr *)&nob, sizeof nob)));
+  pf = (struct pollfd){c2, POLLIN | POLLOUT, 0};
+  CHECK(poll(&pf, 1, 5000) == 1);
+  printf("refused revents=%#x SO_ERROR=%d\n", pf.revents, geti(c2, SOL_SOCKET, SO_ERROR));
+  printf("connect after refusal: %s\n", en(connect(c2, (struct sockaddr *)&nob, sizeof nob)));
+  close(c2);
   printf("connect unreachable: %s\n", en(connect(socket(AF_INET, SOCK_STREAM, 0), (struct sockaddr *)&(struct sockaddr_in){AF_INET, htons(80), {htonl(0xC0000201)}}, sizeof nob) == 0 ? 0 : (errno == ENETUNREACH || errno == ETIMEDOUT || errno == ECONNREFUSED || errno == EHOSTUNREACH ? (errno = ENETUNREACH, -1) : -1)));
   // SO_REUSEADDR.
   struct sockaddr_in same = v4("127.0.0.1", port);

@@ -3,7 +3,7 @@
 // non-blocking connect still answers EINPROGRESS as Linux does on loopback, and poll then
 // reports the socket writable with SO_ERROR 0.
 import { E } from "../../../ffi/errno.ts";
-import { O_NONBLOCK } from "../vfs/consts.ts";
+import { O_NONBLOCK, POLLIN, POLLRDHUP, POLLRDNORM } from "../vfs/consts.ts";
 import type { FileTask } from "../vfs/task.ts";
 import type { SockAddr } from "./addr.ts";
 import {
@@ -34,6 +34,8 @@ export class TcpSocket extends ConnSocket implements PortUser {
   private inTable = false;
   /** A non-blocking connect answered EINPROGRESS: the next connect reports 0 (Linux). */
   private connecting = false;
+  /** A non-blocking connect was refused (Linux then reports POLLIN too, and ECONNABORTED). */
+  private refused = false;
 
   /** A TCP socket of `family` (AF_INET or AF_INET6). */
   constructor(family: number, flags: number) {
@@ -105,7 +107,12 @@ export class TcpSocket extends ConnSocket implements PortUser {
       // The outcome of an earlier non-blocking attempt.
       const e = this.err;
       this.err = 0;
+      this.refused = false;
       return -e;
+    }
+    if (this.refused) {
+      this.refused = false;
+      return -E.ECONNABORTED;
     }
     const d = checkDest(this.family, this.v6only, a);
     if (typeof d === "number") return d;
@@ -114,6 +121,7 @@ export class TcpSocket extends ConnSocket implements PortUser {
     if (listener === null || d.port === 0) {
       if (!nonblock) return -E.ECONNREFUSED;
       this.err = E.ECONNREFUSED;
+      this.refused = true;
       this.q.notify();
       return -E.EINPROGRESS;
     }
@@ -150,6 +158,11 @@ export class TcpSocket extends ConnSocket implements PortUser {
     if (s === undefined) return this.wait(t, 0, false);
     s.flags = (s.flags & ~O_NONBLOCK) | ((flags & SOCK_NONBLOCK) !== 0 ? O_NONBLOCK : 0);
     return s;
+  }
+
+  override readiness(t: FileTask, mask: number): number {
+    const r = super.readiness(t, mask);
+    return this.refused ? r | ((POLLIN | POLLRDNORM | POLLRDHUP) & mask) : r;
   }
 
   override sockname(): SockAddr {
