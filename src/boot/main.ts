@@ -120,6 +120,7 @@ export function sentryConfig(
     hostname: spec.hostname,
     platform: globals.platform,
     strace: globals.strace,
+    limits: spec.limits,
   };
 }
 

@@ -5,6 +5,7 @@
 import * as v from "valibot";
 
 const NoNul = v.pipe(v.string(), v.check((s) => !s.includes("\0"), "must not contain NUL"));
+const Positive = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER));
 const Id = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xfffffffe));
 
 /** Schema of the boot spec (version 1). */
@@ -19,6 +20,14 @@ export const BootSpecSchema = v.strictObject({
   uid: Id,
   gid: Id,
   hostname: v.pipe(NoNul, v.maxLength(64)),
+  /** Resource limits (config.json linux.resources) the Sentry enforces and shows; containers only. */
+  limits: v.optional(v.strictObject({
+    memoryBytes: v.optional(Positive),
+    pids: v.optional(Positive),
+    cpuQuotaUs: v.optional(Positive),
+    cpuPeriodUs: v.optional(Positive),
+    cpuShares: v.optional(Positive),
+  })),
 });
 
 /** A validated boot spec. */

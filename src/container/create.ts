@@ -12,7 +12,8 @@ import type { GlobalFlags } from "../cli/globals.ts";
 import { CONTROL_SOCKET_NAME, socketPathVia } from "../control/protocol.ts";
 import { startDetached } from "../sandbox/detached.ts";
 import { planBundle } from "./bundle.ts";
-import { cgroupPlan, joinCgroup, removeCgroup } from "./cgroup.ts";
+import { type CgroupPlan, cgroupPlan, joinCgroup, removeCgroup } from "./cgroup.ts";
+import type { BootSpec } from "../boot/spec.ts";
 import { destroySandbox } from "./container.ts";
 import { openConsole } from "./console.ts";
 import { ContainerError, type ContainerState, processStartTime, StateStore, validateId } from "./state.ts";
@@ -25,6 +26,21 @@ export interface CreateOptions {
   readonly pidFile: string;
   readonly consoleSocket: string;
   readonly globals: GlobalFlags;
+}
+
+/**
+ * The limits the Sentry enforces and shows (/sys/fs/cgroup), from linux.resources. A container
+ * always gets them (possibly empty), so it always has its /sys/fs/cgroup view.
+ */
+function sentryLimits(cgroup: CgroupPlan | null): NonNullable<BootSpec["limits"]> {
+  const l = cgroup?.limits;
+  return {
+    memoryBytes: l?.memory,
+    pids: l?.pids,
+    cpuQuotaUs: l?.cpuQuota !== undefined && l.cpuQuota > 0 ? l.cpuQuota : undefined,
+    cpuPeriodUs: l?.cpuPeriod,
+    cpuShares: l?.cpuShares,
+  };
 }
 
 /** Writes `text` to `file` atomically (temporary file in the same directory + rename). */
@@ -82,7 +98,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerState>
     }
     const r = await startDetached({
       rootDir: plan.rootDir,
-      spec: plan.boot,
+      spec: { ...plan.boot, limits: sentryLimits(cgroup) },
       globals: o.globals,
       controlFd: ctl,
       stateDirFd: dirFd,

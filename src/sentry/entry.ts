@@ -28,6 +28,7 @@ import { setMmapSourceHook } from "./syscalls/mm.ts";
 import { createRootMountNamespace } from "./fs/rootfs.ts";
 import { errnoName } from "../../ffi/errno.ts";
 import { logger } from "../log/log.ts";
+import { cgroupView, LimitsState, type SandboxLimits } from "./kernel/limits.ts";
 import { getAffinity } from "../../ffi/sched.ts";
 
 /** Everything the Sentry needs to run one container's init process. */
@@ -61,6 +62,12 @@ export interface SentryConfig {
    * (`runsc do`: the command behaves like an ordinary process, ^C ends it, as with gVisor).
    */
   readonly protectInit?: boolean;
+  /**
+   * The container's resource limits (config.json linux.resources), enforced by the Sentry
+   * (kernel/limits.ts) and shown in /sys/fs/cgroup and /proc/meminfo. When given (even
+   * empty), a sysfs is mounted at /sys.
+   */
+  readonly limits?: SandboxLimits;
   /** Where --strace lines go (default: the logger at info level). */
   readonly straceSink?: (line: string) => void;
   /**
@@ -151,12 +158,18 @@ export function runSentry(cfg: SentryConfig): number {
     const sink = cfg.strace ? (cfg.straceSink ?? ((l: string) => logger.info(l))) : null;
     k = new Kernel(platform, mf, buildSyscallTable(sink), defaultIdentity(cfg.hostname));
     k.protectInit = cfg.protectInit === true;
+    const limits = cfg.limits === undefined ? null : new LimitsState(k, cfg.limits);
+    k.limits = limits;
     setFilesHooks(vfsFiles());
     setMmapSourceHook(mmapSource);
     installFilesExitHook();
     const io = sandboxStdio(k, cfg.stdio);
     stdio = io;
-    const rootfs = createRootMountNamespace(cfg.gofer, { proc: kernelProcProvider(k), tty: () => io.tty() });
+    const rootfs = createRootMountNamespace(cfg.gofer, {
+      proc: kernelProcProvider(k),
+      tty: () => io.tty(),
+      cgroup: limits === null ? undefined : cgroupView(limits),
+    });
     const init = createInit(k, {
       argv: cfg.argv,
       env: cfg.env,

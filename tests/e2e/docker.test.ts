@@ -164,6 +164,29 @@ describe(`docker --runtime=${RUNTIME}`, () => {
     });
   });
 
+  it("--memory: the cgroup limit is visible inside, under it a program runs, over it it is killed (137)", () => {
+    requireDocker();
+    const lim = c.run(["--rm", "--memory", "32m"], ["cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]);
+    assertStatus(lim, 0);
+    assert.equal(lim.stdout.trim(), String(32 << 20));
+    const under = c.run(["--rm", "--memory", "32m"], ["memhog", "8"]);
+    assertStatus(under, 0);
+    assert.equal(under.stdout, "allocated 8 MiB\n");
+    const over = c.run(["--rm", "--memory", "32m", "--memory-swap", "32m"], ["memhog", "100"]);
+    assertStatus(over, 137);
+  });
+
+  it("--pids-limit: forks fail at the limit", () => {
+    requireDocker();
+    const max = c.run(["--rm", "--pids-limit", "10"], ["cat", "/sys/fs/cgroup/pids/pids.max"]);
+    assertStatus(max, 0);
+    assert.equal(max.stdout.trim(), "10");
+    const r = c.run(["--rm", "--pids-limit", "10"], ["forkn", "30"]);
+    assertStatus(r, 0);
+    const k = Number(/^forked (\d+)$/m.exec(r.stdout)?.[1]);
+    assert.ok(k >= 1 && k < 10, `expected 1..9 forks under --pids-limit 10: ${r.what}`);
+  });
+
   it("a docker run, whether it succeeds or not, leaves no process, runtime state or cgroup behind", () => {
     requireDocker();
     const r = c.run(["--rm"], ["/bin/busybox", "true"]);

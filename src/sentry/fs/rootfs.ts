@@ -1,5 +1,6 @@
 // Builds the sandbox's mount tree: the gofer-backed overlay as "/", devfs at /dev, procfs at
-// /proc, tmpfs at /dev/shm, and tmpfs at /tmp when the image's /tmp is empty (gVisor's rule).
+// /proc, tmpfs at /dev/shm, tmpfs at /tmp when the image's /tmp is empty (gVisor's rule), and
+// for containers a sysfs at /sys showing the limits in /sys/fs/cgroup.
 import { E } from "../../../ffi/errno.ts";
 import type { GoferClient } from "../../lisafs/api.ts";
 import { FsContext } from "../vfs/context.ts";
@@ -15,6 +16,7 @@ import { OverlayFs } from "./overlay/overlay.ts";
 import { Procfs } from "./procfs/procfs.ts";
 import type { ProcProvider } from "./procfs/provider.ts";
 import { Tmpfs } from "./tmpfs/tmpfs.ts";
+import { type CgroupView, Sysfs } from "./sysfs/sysfs.ts";
 
 /** Options of {@link createRootMountNamespace}. */
 export interface RootFsOptions {
@@ -27,6 +29,11 @@ export interface RootFsOptions {
    * missing or empty, so files already there (a host /tmp under `runsc do`) stay visible.
    */
   readonly tmp?: "auto" | "always" | "never";
+  /**
+   * The container's limits for /sys/fs/cgroup: when given, a sysfs is mounted at /sys (a
+   * container's own; `runsc do` leaves the image's /sys visible).
+   */
+  readonly cgroup?: CgroupView;
 }
 
 /** The built mount tree. */
@@ -79,6 +86,9 @@ export function createRootMountNamespace(gofer: GoferClient, opts: RootFsOptions
   mountAt(root, "dev", createDevfs({ tty: opts.tty }), "none", "rw,nosuid,mode=755");
   const procfs = new Procfs(opts.proc);
   mountAt(root, "proc", procfs, "proc", "rw,nosuid,nodev,noexec,relatime");
+  if (opts.cgroup !== undefined) {
+    mountAt(root, "sys", new Sysfs(opts.cgroup), "sysfs", "ro,nosuid,nodev,noexec,relatime");
+  }
   const tmpMode = opts.tmp ?? "auto";
   if (tmpMode === "always" || (tmpMode === "auto" && tmpIsEmpty(t, root))) {
     mountAt(root, "tmp", new Tmpfs(0o1777), "none", "rw,nosuid,nodev");

@@ -59,6 +59,7 @@ export function cloneTask(
   if ((flags & CLONE.THREAD) !== 0 && (flags & CLONE.SIGHAND) === 0) return -E.EINVAL;
   if ((flags & CLONE.SIGHAND) !== 0 && (flags & CLONE.VM) === 0) return -E.EINVAL;
   if ((flags & NAMESPACES) !== 0) return -E.EPERM;
+  if (k.limits !== null && !k.limits.pidsAllowed()) return -E.EAGAIN; // pids.limit (kernel/limits.ts)
   const tid = k.allocPid();
   let mm: MemoryManager;
   if ((flags & CLONE.VM) !== 0) {

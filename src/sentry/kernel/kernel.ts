@@ -20,6 +20,7 @@ import { FAULT_COW, FAULT_STALE } from "../mm/mm.ts";
 import type { SyscallTable } from "../syscalls/table.ts";
 import { deliverPending, forceFault, hasDeliverable, interruptedResult } from "../signal/deliver.ts";
 import { logger } from "../../log/log.ts";
+import type { LimitsState } from "./limits.ts";
 
 const SIGSEGV = 11, SEGV_ACCERR = 2;
 
@@ -50,6 +51,8 @@ export class Kernel {
    * default, except SIGKILL/SIGSTOP from the host (signal/send.ts initDiscards).
    */
   protectInit = false;
+  /** Resource limits of the container (kernel/limits.ts), or null when unlimited. */
+  limits: LimitsState | null = null;
   private nextPid = 1;
   private readonly runQueue: Task[] = [];
   private readonly hostQueues = new Map<number, WaitQueue>();
@@ -178,6 +181,7 @@ export class Kernel {
       const nr = regs.hi(REG.orig_rax) === 0 ? regs.lo(REG.orig_rax) : -1;
       r = this.table.dispatch(t, nr);
       t.timedOut = false;
+      if (this.limits !== null) this.limits.afterSyscall(nr);
     }
     if (r === BLOCK) {
       if ((t.state as number) !== TS_BLOCKED) {

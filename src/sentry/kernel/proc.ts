@@ -82,5 +82,16 @@ export function kernelProcProvider(k: Kernel): ProcProvider {
     uptimeNs: () => monotonicNs() - k.bootNs,
     identity: (): ProcIdentity => ({ ...k.identity }),
     cpus: 1,
+    // With a memory limit, /proc/meminfo shows it as the machine's memory (as LXCFS does), so
+    // programs sizing caches from MemTotal stay under it.
+    get memTotalKb(): number | undefined {
+      const m = k.limits?.limits.memoryBytes;
+      return m === undefined ? undefined : Math.floor(m / 1024);
+    },
+    get memFreeKb(): number | undefined {
+      const l = k.limits;
+      const m = l?.limits.memoryBytes;
+      return l == null || m === undefined ? undefined : Math.floor(Math.max(0, m - l.memoryUsage()) / 1024);
+    },
   };
 }

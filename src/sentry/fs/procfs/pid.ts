@@ -115,6 +115,7 @@ export function statusText(p: ProcProcess): string {
 }
 
 const FILES = [
+  "cgroup",
   "cmdline",
   "comm",
   "cwd",
@@ -128,6 +129,12 @@ const FILES = [
   "status",
   "task",
 ];
+
+/**
+ * /proc/[pid]/cgroup: every process sits at the root of the v1 hierarchies that /sys/fs/cgroup
+ * shows (fs/sysfs), which is where libuv and JVMs then look for memory/pids/cpu limits.
+ */
+const CGROUP_TEXT = "3:pids:/\n2:memory:/\n1:cpu,cpuacct:/\n";
 
 /** The /proc/[pid] directory for `pid`. */
 export function pidDir(fs: Filesystem, prov: ProcProvider, pid: number): Inode | null {
@@ -169,6 +176,8 @@ export function pidDir(fs: Filesystem, prov: ProcProvider, pid: number): Inode |
     );
   const child = (t: FileTask, name: string): Inode | null => {
     switch (name) {
+      case "cgroup":
+        return gen(13, () => CGROUP_TEXT);
       case "cmdline":
         return gen(1, (p) => p.cmdline());
       case "comm":
