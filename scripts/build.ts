@@ -27,6 +27,8 @@ await esbuild.build({
   // The SEA loader needs the flag before any module runs.
   banner: { js: "globalThis.__RUNSC_SEA__ = true;" },
   logLevel: "warning",
+  minify: true,
+  keepNames: true,
 });
 await esbuild.stop();
 
@@ -38,7 +40,7 @@ fs.writeFileSync(
     main: bundle,
     output: blob,
     disableExperimentalSEAWarning: true,
-    useCodeCache: false,
+    useCodeCache: true,
     assets: { "koffi.node": addon },
   }),
 );
