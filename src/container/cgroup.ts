@@ -62,7 +62,15 @@ export function cgroupPlan(spec: Spec, systemd: boolean): CgroupPlan | null {
   if (norm === "/" || norm.split("/").includes("..")) {
     throw new ContainerError(`linux.cgroupsPath: ${JSON.stringify(p)} is not a cgroup below the root`);
   }
-  const r = v.safeParse(ResourcesSchema, linux?.resources ?? {});
+  return { path: norm, limits: resourceLimits(spec) };
+}
+
+/**
+ * The limits of linux.resources (also without a cgroupsPath: the Sentry enforces them);
+ * throws ContainerError naming a bad field.
+ */
+export function resourceLimits(spec: Spec): CgroupLimits {
+  const r = v.safeParse(ResourcesSchema, spec.linux?.resources ?? {});
   if (!r.success) {
     const key = r.issues[0].path?.map((i) => String(i.key)).join(".") ?? "";
     throw new ContainerError(`linux.resources.${key}: ${r.issues[0].message}`);
@@ -70,15 +78,12 @@ export function cgroupPlan(spec: Spec, systemd: boolean): CgroupPlan | null {
   const res = r.output;
   const pos = (n: number | undefined) => (n !== undefined && n > 0 ? n : undefined);
   return {
-    path: norm,
-    limits: {
-      memory: pos(res.memory?.limit),
-      memorySwap: pos(res.memory?.swap),
-      pids: pos(res.pids?.limit),
-      cpuShares: pos(res.cpu?.shares),
-      cpuQuota: res.cpu?.quota !== undefined && res.cpu.quota !== 0 ? res.cpu.quota : undefined,
-      cpuPeriod: pos(res.cpu?.period),
-    },
+    memory: pos(res.memory?.limit),
+    memorySwap: pos(res.memory?.swap),
+    pids: pos(res.pids?.limit),
+    cpuShares: pos(res.cpu?.shares),
+    cpuQuota: res.cpu?.quota !== undefined && res.cpu.quota !== 0 ? res.cpu.quota : undefined,
+    cpuPeriod: pos(res.cpu?.period),
   };
 }
 

@@ -12,7 +12,7 @@ import type { GlobalFlags } from "../cli/globals.ts";
 import { CONTROL_SOCKET_NAME, socketPathVia } from "../control/protocol.ts";
 import { startDetached } from "../sandbox/detached.ts";
 import { planBundle } from "./bundle.ts";
-import { type CgroupPlan, cgroupPlan, joinCgroup, removeCgroup } from "./cgroup.ts";
+import { type CgroupLimits, cgroupPlan, joinCgroup, removeCgroup, resourceLimits } from "./cgroup.ts";
 import type { BootSpec } from "../boot/spec.ts";
 import { destroySandbox } from "./container.ts";
 import { openConsole } from "./console.ts";
@@ -29,17 +29,17 @@ export interface CreateOptions {
 }
 
 /**
- * The limits the Sentry enforces and shows (/sys/fs/cgroup), from linux.resources. A container
- * always gets them (possibly empty), so it always has its /sys/fs/cgroup view.
+ * The limits the Sentry enforces and shows (/sys/fs/cgroup), from linux.resources, with or
+ * without a cgroupsPath. A container always gets them (possibly empty), so it always has its
+ * /sys/fs/cgroup view.
  */
-function sentryLimits(cgroup: CgroupPlan | null): NonNullable<BootSpec["limits"]> {
-  const l = cgroup?.limits;
+function sentryLimits(l: CgroupLimits): NonNullable<BootSpec["limits"]> {
   return {
-    memoryBytes: l?.memory,
-    pids: l?.pids,
-    cpuQuotaUs: l?.cpuQuota !== undefined && l.cpuQuota > 0 ? l.cpuQuota : undefined,
-    cpuPeriodUs: l?.cpuPeriod,
-    cpuShares: l?.cpuShares,
+    memoryBytes: l.memory,
+    pids: l.pids,
+    cpuQuotaUs: l.cpuQuota !== undefined && l.cpuQuota > 0 ? l.cpuQuota : undefined,
+    cpuPeriodUs: l.cpuPeriod,
+    cpuShares: l.cpuShares,
   };
 }
 
@@ -98,7 +98,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerState>
     }
     const r = await startDetached({
       rootDir: plan.rootDir,
-      spec: { ...plan.boot, limits: sentryLimits(cgroup) },
+      spec: { ...plan.boot, limits: sentryLimits(resourceLimits(plan.spec)) },
       globals: o.globals,
       controlFd: ctl,
       stateDirFd: dirFd,
