@@ -1,13 +1,16 @@
 // Global flags, the command table, argument checks and signal names.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parseGlobals } from "../../../src/cli/global-flags.ts";
 import { DEFAULT_GLOBALS } from "../../../src/cli/globals.ts";
 import { COMMANDS, findCommand } from "../../../src/cli/commands.ts";
 import { checkArgs } from "../../../src/cli/command.ts";
 import { mainHelp } from "../../../src/cli/help.ts";
 import { parseSignal } from "../../../src/cli/signal.ts";
-import { CliError, UsageError } from "../../../src/cli/errors.ts";
+import { UsageError } from "../../../src/cli/errors.ts";
 import { parseFlags } from "../../../src/cli/flag.ts";
 
 describe("global flags", () => {
@@ -102,14 +105,13 @@ describe("command table", () => {
     for (const name of ["boot", "gofer", "selftest-roles"]) assert.match(internal, new RegExp(`\\t${name} `));
   });
 
-  it("marks exec as not implemented yet and the other lifecycle commands as implemented", () => {
-    assert.equal(findCommand("exec")!.implemented, false, "exec");
-    for (const name of ["create", "start", "state", "kill", "delete"]) {
+  it("marks every lifecycle command as implemented", () => {
+    for (const name of ["create", "start", "state", "kill", "delete", "exec", "run", "ps", "wait", "list"]) {
       assert.equal(findCommand(name)!.implemented, true, name);
     }
   });
 
-  it("parses Docker's exec call in full before saying not implemented", async () => {
+  it("parses Docker's exec call in full, then reports the unknown container", async () => {
     const exec = findCommand("exec")!;
     const argv = [
       "--process",
@@ -123,12 +125,18 @@ describe("command table", () => {
     ];
     const p = parseFlags(argv, exec.flags);
     assert.deepEqual(p.args, ["c1"]);
-    const inv = { command: "exec", ...p, globals: { ...DEFAULT_GLOBALS } };
-    await assert.rejects(exec.run(inv), (e: unknown) => {
-      assert.ok(e instanceof CliError);
-      assert.equal(e.message, "not implemented yet (see docs/cli.md)");
-      return true;
-    });
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "runsc-cli-root-"));
+    try {
+      const inv = { command: "exec", ...p, globals: { ...DEFAULT_GLOBALS, root } };
+      await assert.rejects(exec.run(inv), (e: unknown) => {
+        assert.ok(e instanceof Error);
+        assert.match(e.message, /container c1 does not exist/);
+        return true;
+      });
+      assert.deepEqual(fs.readdirSync(root), [], "a failed exec must leave --root untouched");
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("checks exec's command and kill's signal even before they are implemented", async () => {
