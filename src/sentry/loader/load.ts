@@ -213,5 +213,8 @@ export function loadProgram(
   if (st === null) return -E.E2BIG;
   const w = mem.writeForce(STACK_TOP - st.bytes.length, st.bytes);
   if (w < 0) return w;
-  return { entry, sp: st.sp, argv: args, path: cur };
+  // /proc/self/exe is the resolved file, not the symlink exec was given: ld.so expands $ORIGIN
+  // from it (java's RPATH $ORIGIN/../lib behind /usr/bin/java -> /etc/alternatives/java).
+  const exePath = exe.name.startsWith("/") ? exe.name : cur;
+  return { entry, sp: st.sp, argv: args, path: exePath };
 }

@@ -21,6 +21,7 @@ import {
   F_SETOWN,
   F_SETPIPE_SZ,
   FD_CLOEXEC,
+  O_ASYNC,
   O_CLOEXEC,
   O_NONBLOCK,
 } from "../../vfs/consts.ts";
@@ -107,6 +108,9 @@ function sysLseek(t: FileTask, fd: number, off: number, whence: number): number 
   return f.seek(off, int(whence));
 }
 
+/** ioctl FIOASYNC: sets or clears O_ASYNC. */
+const FIOASYNC = 0x5452;
+
 function sysIoctl(t: FileTask, fdArg: number, cmdArg: number, arg: number): number {
   const fd = int(fdArg);
   const cmd = cmdArg >>> 0;
@@ -121,6 +125,13 @@ function sysIoctl(t: FileTask, fdArg: number, cmdArg: number, arg: number): numb
       const v = getI32(t, arg);
       if (v === null) return -E.EFAULT;
       return f.setStatusFlags(v !== 0 ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK);
+    }
+    case FIOASYNC: {
+      // Recorded as O_ASYNC like fcntl(F_SETFL); SIGIO is not sent (nginx only checks it is
+      // accepted on its master/worker channel before spawning workers).
+      const v = getI32(t, arg);
+      if (v === null) return -E.EFAULT;
+      return f.setStatusFlags(v !== 0 ? f.flags | O_ASYNC : f.flags & ~O_ASYNC);
     }
   }
   return f.ioctl(t, cmd, arg);
@@ -211,7 +222,13 @@ export const FD_SYSCALLS: SyscallEntry[] = [
   row(SYS.dup3, "dup3", "full", "", sysDup3),
   row(SYS.fcntl, "fcntl", "partial", "F_SETOWN/F_GETOWN ignored; lock deadlocks not detected", sysFcntl),
   row(SYS.lseek, "lseek", "full", "", sysLseek),
-  row(SYS.ioctl, "ioctl", "partial", "terminal ioctls on host ttys, FIONREAD, FIONBIO, FIOCLEX", sysIoctl),
+  row(
+    SYS.ioctl,
+    "ioctl",
+    "partial",
+    "terminal ioctls on host ttys, FIONREAD, FIONBIO, FIOCLEX, FIOASYNC (no SIGIO)",
+    sysIoctl,
+  ),
   row(SYS.pipe, "pipe", "full", "", sysPipe),
   row(SYS.pipe2, "pipe2", "partial", "O_DIRECT (packet mode) not supported", sysPipe2),
   row(SYS.close_range, "close_range", "full", "", sysCloseRange),
