@@ -7,6 +7,7 @@ import { close } from "../../../ffi/libc.ts";
 import { MAP_SHARED, mmapHost, munmapHost, PROT_READ, PROT_WRITE } from "../../../ffi/mman.ts";
 import type { HostMapping } from "../../../ffi/mman.ts";
 import {
+  consumePreempt,
   KREG,
   KVM,
   KVM_EXIT,
@@ -264,19 +265,28 @@ export class Vcpu {
    */
   run(regs: Regs): VcpuExit {
     this.load(regs);
-    const r = kvmRun(this.fd);
+    const k = this.run32, sr = this.sr;
+    let r = kvmRun(this.fd);
+    // A host signal that stops the guest inside the trampoline (an exception or syscall stub
+    // before its `out`, or a resume stub before its iretq) leaves state that `regs` does not
+    // describe: the application may have run since the last exit (resuming from `regs` would
+    // replay it), and CS may be the kernel's (loading a user rip would run the application at
+    // CPL 0). So the trampoline is finished first: the tick is consumed and the vCPU re-entered
+    // with its registers untouched (KVM cleared kvm_dirty_regs) until a real exit.
+    for (let n = 0; this.interrupted(r) && k[sr + 2 * KREG.rip + 1] === KVA_HI; n++) {
+      if (r < 0 && r !== -4) throw new GuestError(`kvm: KVM_RUN failed: errno ${-r}`);
+      if (n === 1000) throw new GuestError("kvm: the guest trampoline keeps being interrupted");
+      consumePreempt();
+      r = kvmRun(this.fd);
+    }
     this.tlbDirty = false;
     const ex = this.exit;
-    const k = this.run32, sr = this.sr;
     const ripLo = k[sr + 2 * KREG.rip], ripHi = k[sr + 2 * KREG.rip + 1];
-    if (r < 0 || k[RUN.exitReason >> 2] === KVM_EXIT.INTR) {
+    if (this.interrupted(r)) {
       if (r < 0 && r !== -4) throw new GuestError(`kvm: KVM_RUN failed: errno ${-r}`);
-      // A host signal stopped the guest. Still in a resume stub: `regs` is what we loaded and
-      // the next entry rewrites the frame. Otherwise it stopped in application code.
-      if (ripHi !== KVA_HI) {
-        this.store(regs);
-        this.atCpl0 = false;
-      }
+      // A host signal stopped the guest in application code (at CPL 3).
+      this.store(regs);
+      this.atCpl0 = false;
       ex.kind = VX_INTR;
       return ex;
     }
@@ -311,6 +321,10 @@ export class Vcpu {
     ex.error = 0;
     ex.cr2 = 0;
     return ex;
+  }
+
+  private interrupted(r: number): boolean {
+    return r < 0 || this.run32[RUN.exitReason >> 2] === KVM_EXIT.INTR;
   }
 
   /** Decodes exception `v`'s frame on the kernel stack into `regs`. */
