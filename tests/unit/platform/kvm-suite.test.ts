@@ -79,6 +79,8 @@ describe("static C programs on the kvm platform", () => {
     ["pipes", []],
     ["files", []],
     ["mmap", []],
+    ["sock_unix", []],
+    ["sock_inet", []],
   ];
   for (const [name, flags] of progs) {
     it(name, () => same([compile(name, flags)], { stderr: name !== "hello" ? false : true }));
@@ -129,6 +131,14 @@ describe("dynamic glibc programs on the kvm platform", () => {
   it("sort, sha256sum", () => {
     same(["/usr/bin/sort", "-t:", "-k3n", "/etc/passwd"]);
     same(["/usr/bin/sha256sum", "/etc/passwd", "/bin/ls"]);
+  });
+  it("find, and tar czf | tar tzf (gzip child, pipes)", () => {
+    same(["/usr/bin/find", "/usr/share/doc/busybox-static"]);
+    same([
+      "/bin/sh",
+      "-c",
+      "f=/tmp/runsc-kvm-tar.$$.tgz; tar czf $f /etc/apt && tar tzf $f | wc -l; rm -f $f",
+    ]);
   });
 });
 
