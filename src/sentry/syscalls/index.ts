@@ -10,6 +10,8 @@ import { ITIMER_SYSCALLS } from "./itimer.ts";
 import { SIGWAIT_SYSCALLS } from "./sigwait.ts";
 import { FILE_SYSCALLS } from "./file/index.ts";
 import { SOCKET_SYSCALLS } from "./socket/index.ts";
+import { RESOURCE_SYSCALLS } from "./resource.ts";
+import { TIMERFD_SYSCALLS } from "./timerfd.ts";
 import type { SyscallEntry } from "./abi.ts";
 import { setJobctlSender } from "../signal/jobctl.ts";
 import { sendToGroup } from "../signal/send.ts";
@@ -26,6 +28,8 @@ export const ALL_SYSCALL_LISTS: readonly (readonly SyscallEntry[])[] = [
   FUTEX_SYSCALLS,
   ITIMER_SYSCALLS,
   SIGWAIT_SYSCALLS,
+  RESOURCE_SYSCALLS,
+  TIMERFD_SYSCALLS,
 ];
 
 /** Every subsystem's row list, in merge order (later lists win); no kernel needed. */

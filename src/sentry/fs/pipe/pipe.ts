@@ -64,6 +64,15 @@ export class Pipe {
     return n;
   }
 
+  /** Copies up to dst.length buffered bytes out without consuming them (tee, splice). */
+  peek(dst: Uint8Array): number {
+    const n = Math.min(dst.length, this.len);
+    const first = Math.min(n, PIPE_CAPACITY - this.head);
+    dst.set(this.buf.subarray(this.head, this.head + first), 0);
+    if (n > first) dst.set(this.buf.subarray(0, n - first), first);
+    return n;
+  }
+
   /** Appends up to `room` bytes of src; returns the count. */
   put(src: Uint8Array): number {
     const n = Math.min(src.length, this.room);

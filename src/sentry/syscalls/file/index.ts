@@ -13,6 +13,8 @@ import { RW_SYSCALLS } from "./rw.ts";
 import { SENDFILE_SYSCALLS } from "./sendfile.ts";
 import { STAT_SYSCALLS } from "./stat.ts";
 import { XATTR_SYSCALLS } from "./xattr.ts";
+import { SPLICE_SYSCALLS } from "./splice.ts";
+import { ANONFILE_SYSCALLS } from "./anonfiles.ts";
 
 /** All file-related syscall rows. */
 export const FILE_SYSCALLS: SyscallEntry[] = [
@@ -27,4 +29,6 @@ export const FILE_SYSCALLS: SyscallEntry[] = [
   ...SENDFILE_SYSCALLS,
   ...XATTR_SYSCALLS,
   ...EPOLL_SYSCALLS,
+  ...SPLICE_SYSCALLS,
+  ...ANONFILE_SYSCALLS,
 ];
