@@ -1,5 +1,5 @@
 // Builds the sandbox's mount tree: the gofer-backed overlay as "/", devfs at /dev, procfs at
-// /proc, tmpfs at /dev/shm, tmpfs at /tmp when the image's /tmp is empty (gVisor's rule), and
+// /proc, tmpfs at /dev/shm, devpts at /dev/pts (the terminal as /dev/pts/0), tmpfs at /tmp when the image's /tmp is empty (gVisor's rule), and
 // for containers a sysfs at /sys showing the limits in /sys/fs/cgroup.
 import { E } from "../../../ffi/errno.ts";
 import type { GoferClient } from "../../lisafs/api.ts";
@@ -12,6 +12,7 @@ import { MountNamespace } from "../vfs/mount.ts";
 import type { FileTask } from "../vfs/task.ts";
 import { lookupChild, resolve } from "../vfs/walk.ts";
 import { createDevfs } from "./devfs/devfs.ts";
+import { createDevpts } from "./devpts/devpts.ts";
 import { OverlayFs } from "./overlay/overlay.ts";
 import { Procfs } from "./procfs/procfs.ts";
 import type { ProcProvider } from "./procfs/provider.ts";
@@ -96,6 +97,13 @@ export function createRootMountNamespace(gofer: GoferClient, opts: RootFsOptions
   const devVd = resolve(t, root, "/dev", { follow: true });
   if (typeof devVd === "number") throw new Error("no /dev");
   mountAt(devVd, "shm", new Tmpfs(0o1777), "none", "rw,nosuid,nodev");
+  mountAt(
+    devVd,
+    "pts",
+    createDevpts({ console: opts.tty }),
+    "devpts",
+    "rw,nosuid,noexec,relatime,mode=620,ptmxmode=666",
+  );
   return {
     ns,
     overlay,

@@ -23,6 +23,7 @@ import {
   hostWrite,
 } from "./hostcalls.ts";
 import { FIONREAD, TCGETS, ttyIoctl, TtyState } from "./tty.ts";
+import { consoleIdentity } from "../devpts/console.ts";
 
 const F_GETFL = 3;
 const F_SETFL = 4;
@@ -108,10 +109,15 @@ export class HostFile extends FileDescription {
     return this.isRegular ? hostLseek(this.fd, off, whence) : -E.ESPIPE;
   }
 
-  /** fstat(2) of the host fd. */
+  /**
+   * fstat(2) of the host fd; the sandbox's terminal reports its /dev/pts/0 node's dev, ino
+   * and rdev (ttyname(3) compares them with a stat of the path).
+   */
   override stat(): StatInfo | number {
     const s = hostFstat(this.fd);
     if (typeof s === "number") return s;
+    const id = this.tty !== null ? consoleIdentity(s.rdev) : null;
+    if (id !== null) return { ...s, dev: id.dev, ino: id.ino, rdev: id.rdev };
     return { ...s };
   }
 
@@ -144,10 +150,12 @@ export class HostFile extends FileDescription {
     if (this.owned) hostClose(this.fd);
   }
 
-  /** Like Linux for a tty or pipe given by the host. */
+  /** Like Linux for a tty (its devpts path) or pipe given by the host. */
   override anonName(): string {
-    if (this.tty !== null) return "/dev/tty";
     const st = hostFstat(this.fd);
+    if (this.tty !== null) {
+      return (typeof st !== "number" ? consoleIdentity(st.rdev)?.path : undefined) ?? "/dev/tty";
+    }
     if (typeof st === "number") return `host:[${this.fd}]`;
     const type = st.mode & S_IFMT;
     if (type === 0o010000) return `pipe:[${st.ino}]`;
