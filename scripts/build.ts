@@ -3,6 +3,7 @@
 // Run with: node_modules/.bin/deno run -A scripts/build.ts
 import * as esbuild from "esbuild";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import process from "node:process";
@@ -16,6 +17,9 @@ const addon = path.join(root, "node_modules/@koromix/koffi-linux-x64/linux_x64/k
 if (!fs.existsSync(addon)) throw new Error(`koffi addon not found at ${addon}: run npm install`);
 
 const bundle = path.join(work, "runsc.cjs");
+// ffi/koffi-sea.ts checks the extracted addon against this digest (no hashing of the asset
+// itself on every start).
+const addonDigest = createHash("sha256").update(fs.readFileSync(addon)).digest("hex");
 await esbuild.build({
   entryPoints: [path.join(root, "src/main.ts")],
   bundle: true,
@@ -23,9 +27,10 @@ await esbuild.build({
   target: "node20",
   format: "cjs",
   outfile: bundle,
+  define: { __RUNSC_ADDON_SHA256__: JSON.stringify(addonDigest) },
   alias: { koffi: path.join(root, "ffi/koffi-sea-entry.ts") },
   // The SEA loader needs the flag before any module runs.
-  banner: { js: "globalThis.__RUNSC_SEA__ = true;" },
+  banner: { js: "globalThis.__RUNSC_SEA__ = true; globalThis.__RUNSC_T0__ = performance.now();" },
   logLevel: "warning",
   minify: true,
   keepNames: true,

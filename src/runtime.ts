@@ -2,6 +2,7 @@
 // single-executable binary lives here, so the rest of the code is plain TypeScript over node:*.
 import process from "node:process";
 import * as path from "node:path";
+import { writeSync } from "node:fs";
 
 /** Version of this runtime and of the OCI runtime spec it implements. */
 export const VERSION = "0.1.0";
@@ -41,4 +42,21 @@ export function selfPath(): string {
 /** Exits the process now with `code`, after flushing nothing asynchronous. */
 export function exit(code: number): never {
   process.exit(code);
+}
+
+const TRACE = process.env.RUNSC_STARTUP_TRACE === "1";
+// The global (Node and Deno): importing node:perf_hooks would cost every start a module load.
+declare const performance: { now(): number; timeOrigin: number };
+
+/**
+ * Start-up timing trace (RUNSC_STARTUP_TRACE=1): one stderr line per milestone with the
+ * wall-clock time (ms, comparable across the CLI, gofer and boot processes) and the time since
+ * this process started. Written with fs.writeSync, not process.stderr: boot must not make its
+ * stdio non-blocking (docs/gofer.md). Costs one env lookup when off.
+ */
+export function startupTrace(what: string): void {
+  if (!TRACE) return;
+  const now = performance.now();
+  const wall = (performance.timeOrigin + now).toFixed(1);
+  writeSync(2, `[trace ${process.pid} ${wall} +${now.toFixed(1)}ms] ${what}\n`);
 }

@@ -27,6 +27,7 @@ import { runProbe } from "./probe.ts";
 import { type BootSpec, MAX_SPEC_BYTES, parseBootSpec } from "./spec.ts";
 import { reportError, reportReady, SANDBOX_FAILURE_EXIT } from "./status.ts";
 import { runCreated, type StartFn } from "./created.ts";
+import { startupTrace } from "../runtime.ts";
 
 const FLAGS = {
   "gofer-fd": "string",
@@ -126,6 +127,7 @@ export function sentryConfig(
 
 /** Entry of the boot role; returns the exit status (the application's, or 128 on failure). */
 export function bootMain(argv: string[], globals: GlobalFlags): Promise<number> {
+  startupTrace("boot: main");
   let flags: BootFlags;
   try {
     flags = parseBootFlags(argv);
@@ -158,7 +160,9 @@ export function bootMain(argv: string[], globals: GlobalFlags): Promise<number> 
     spec = parsed;
   }
 
+  startupTrace("boot: spec read");
   const gofer = connectGofer(flags.goferFd);
+  startupTrace("boot: gofer connected");
   if (typeof gofer === "number") {
     return fail(`connecting to the gofer: ${errnoName(-gofer)} (${errnoText(-gofer)})`);
   }
@@ -176,6 +180,7 @@ export function bootMain(argv: string[], globals: GlobalFlags): Promise<number> 
     let status: number;
     try {
       status = runSentry(sentryConfig(spec, gofer, flags.stdio, globals));
+      startupTrace("boot: sentry returned");
     } catch (e) {
       return fail(e instanceof Error ? e.message : String(e));
     }

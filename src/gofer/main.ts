@@ -11,6 +11,7 @@ import { fdFlag, parseFlags, UsageError } from "../sandbox/flags.ts";
 import { dieWithParent, setCloexec } from "../sandbox/lifetime.ts";
 import { confine, openRoot } from "./confine.ts";
 import { GoferServer } from "./server.ts";
+import { startupTrace } from "../runtime.ts";
 
 const FLAGS = { "root-dir": "string", "io-fd": "string", "parent-pid": "string" } as const;
 
@@ -25,6 +26,7 @@ function errText(neg: number): string {
 
 /** Entry of the gofer role; returns the exit status. */
 export function goferMain(argv: string[], _globals: GlobalFlags): Promise<number> {
+  startupTrace("gofer: main");
   let rootDir: string;
   let ioFd: number;
   let parent = 0;
@@ -57,6 +59,7 @@ export function goferMain(argv: string[], _globals: GlobalFlags): Promise<number
   const c = confine(rootFd);
   if (c < 0 && c !== -E.EPERM) say(`warning: not confined to ${rootDir}: ${errText(c)}`);
   const server = new GoferServer(rootFd, ioFd);
+  startupTrace("gofer: serving");
   const r = server.serve();
   close(ioFd);
   close(rootFd);

@@ -15,6 +15,7 @@ import { MAX_SPEC_BYTES } from "../boot/spec.ts";
 import { parseBootStatus, SANDBOX_FAILURE_EXIT } from "../boot/status.ts";
 import { type RoleExit, type RoleProcess, signalNumber, spawnRole } from "./spawn.ts";
 import process from "node:process";
+import { startupTrace } from "../runtime.ts";
 
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
@@ -117,24 +118,33 @@ export async function runSandbox(opts: SandboxOptions): Promise<SandboxResult> {
     if (specErr) return { error: specErr };
     fds.close(specW);
 
-    gofer = spawnRole("gofer", opts.globals, [`--root-dir=${opts.rootDir}`, "--io-fd=3"], {
-      fds: [goferEnd],
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    fds.close(goferEnd);
+    // Boot first: it is the start-up's critical path (Node start, then the Sentry), while the
+    // gofer is needed only once boot sends its first request, which simply waits in the
+    // already-connected socket until the gofer is up.
+    startupTrace("cli: spawning boot");
     for (const sig of FORWARDED) process.on(sig, forward);
     boot = spawnRole("boot", opts.globals, ["--gofer-fd=3", "--spec-fd=4", "--status-fd=5"], {
       fds: [bootEnd, specR, statusW],
       stdio: ["inherit", "inherit", "inherit"],
     });
-    // Only the children may hold these now: boot's exit must be the socket's and pipe's EOF.
+    startupTrace("cli: spawning gofer");
+    gofer = spawnRole("gofer", opts.globals, [`--root-dir=${opts.rootDir}`, "--io-fd=3"], {
+      fds: [goferEnd],
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    // Only the children may hold these now: boot's exit must be the socket's and pipe's EOF,
+    // and the gofer's end must not stay open here (the gofer's exit must be boot's EOF).
+    fds.close(goferEnd);
     fds.close(bootEnd);
     fds.close(specR);
     fds.close(statusW);
+    startupTrace("cli: spawned both");
 
     const bootExit = await boot.exited;
+    startupTrace("cli: boot exited");
     const error = parseBootStatus(drain(statusR));
     await reapGofer(gofer);
+    startupTrace("cli: gofer reaped");
     if (error !== null) return { error };
     if (boot.pid < 0) return { error: "could not start the sandbox process" };
     return { status: exitStatus(bootExit) };

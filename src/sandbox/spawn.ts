@@ -78,7 +78,7 @@ export function spawnRole(
   const argv = [...prefix, ...globalsToArgs(globals), role, ...args];
   if (attached) argv.push(`--parent-pid=${process.pid}`);
   const stdio: StdioOptions = [...opts.stdio, ...opts.fds];
-  const child = spawn(cmd, argv, { stdio, detached: true, env: process.env });
+  const child = spawn(cmd, argv, { stdio, detached: true, env: roleEnv(process.env) });
   if (!attached) child.unref();
   const exited = new Promise<RoleExit>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
@@ -86,6 +86,21 @@ export function spawnRole(
     child.once("error", () => resolve({ code: 127, signal: null }));
   });
   return { child, pid: child.pid ?? -1, exited };
+}
+
+/**
+ * Variables the roles must not inherit because Node acts on them before any of our code runs:
+ * NODE_EXTRA_CA_CERTS makes Node read and parse a whole CA bundle at start-up (~80 ms for
+ * Debian's ca-certificates.crt, measured; docs/benchmarks.md), and no role makes TLS
+ * connections.
+ */
+const NOT_FOR_ROLES = ["NODE_EXTRA_CA_CERTS"];
+
+/** The environment a role starts with: ours, minus {@link NOT_FOR_ROLES}. */
+export function roleEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const k of NOT_FOR_ROLES) delete out[k];
+  return out;
 }
 
 /** Signal number of a Node signal name (for 128+N statuses). */
