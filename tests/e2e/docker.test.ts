@@ -11,7 +11,18 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import process from "node:process";
-import { assertStatus, docker, DockerSuite, leftovers, RUNTIME, sleepMs, waitFor } from "./docker-lib.ts";
+import {
+  assertStatus,
+  call,
+  DOCKER,
+  docker,
+  DockerSuite,
+  IMAGE,
+  leftovers,
+  RUNTIME,
+  sleepMs,
+  waitFor,
+} from "./docker-lib.ts";
 
 const suite = new DockerSuite();
 const c = suite.c;
@@ -62,6 +73,27 @@ describe(`docker --runtime=${RUNTIME}`, () => {
     const r = c.run(["--rm", "-t"], ["sh", "-c", "test -t 0 && test -t 1 && echo tty"]);
     assertStatus(r, 0);
     assert.equal(r.stdout, "tty\r\n");
+  });
+
+  it("-it under a pseudo-terminal (script): the program sees /dev/pts/N", () => {
+    requireDocker();
+    const cmd = [
+      DOCKER,
+      "run",
+      "--rm",
+      "-it",
+      `--runtime=${RUNTIME}`,
+      "--network=none",
+      "--label",
+      `runsc-e2e=${c.tag}`,
+      IMAGE,
+      "sh",
+      "-c",
+      "tty; echo in-tty",
+    ].join(" ");
+    const r = call("script", ["-qec", cmd, "/dev/null"]);
+    assertStatus(r, 0);
+    assert.match(r.stdout, /\/dev\/pts\/\d+\r\nin-tty\r\n/, r.what);
   });
 
   it("run -d, then logs: stdout and stderr kept apart, exit status from docker wait", () => {
