@@ -16,6 +16,32 @@ fs.mkdirSync(work, { recursive: true });
 const addon = path.join(root, "node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node");
 if (!fs.existsSync(addon)) throw new Error(`koffi addon not found at ${addon}: run npm install`);
 
+// Builtins that take milliseconds to load (measured in the SEA: node:crypto ~8 ms,
+// node:child_process ~3 ms) and that most roles never call: the bundle gets forwarding
+// functions that require the real module on first call. Every start pays for every top-level
+// require of the CommonJS bundle otherwise, whatever the role. A name missing here fails the
+// build ("No matching export").
+const LAZY_BUILTINS: Record<string, readonly string[]> = {
+  "node:crypto": ["randomFillSync"],
+  "node:child_process": ["spawn"],
+};
+const lazyBuiltins: esbuild.Plugin = {
+  name: "lazy-builtins",
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(LAZY_BUILTINS).join("|")})$`);
+    b.onResolve({ filter }, (a) =>
+      a.namespace === "lazy-builtin"
+        ? { path: a.path, external: true } // the shim's own require of the real module
+        : { path: a.path, namespace: "lazy-builtin" });
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (a) => ({
+      loader: "js",
+      contents: `let m;\nconst get = () => (m ??= require(${JSON.stringify(a.path)}));\n` +
+        LAZY_BUILTINS[a.path].map((n) => `export function ${n}(...a) { return get().${n}(...a); }`)
+          .join("\n"),
+    }));
+  },
+};
+
 const bundle = path.join(work, "runsc.cjs");
 // ffi/koffi-sea.ts checks the extracted addon against this digest (no hashing of the asset
 // itself on every start).
@@ -31,6 +57,7 @@ await esbuild.build({
   alias: { koffi: path.join(root, "ffi/koffi-sea-entry.ts") },
   // The SEA loader needs the flag before any module runs.
   banner: { js: "globalThis.__RUNSC_SEA__ = true; globalThis.__RUNSC_T0__ = performance.now();" },
+  plugins: [lazyBuiltins],
   logLevel: "warning",
   minify: true,
   keepNames: true,
