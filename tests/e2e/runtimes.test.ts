@@ -113,11 +113,12 @@ describe("runtimes under runsc do", { concurrency: false }, () => {
     if (dir !== "") fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("sqlite3 CLI: create, insert, select, aggregate", () => {
+  it("sqlite3 CLI: create, insert, select, aggregate, WAL mode (shared -shm mapping)", () => {
     need("sqlite3", "sqlite3");
     const script =
       `D=$(mktemp -d) && sqlite3 "$D/x.db" 'create table t(x, y text); insert into t values(2, "two"),(3, "three"); ` +
-      `select * from t; select sum(x), group_concat(y) from t; select count(*) from t;'`;
+      `select * from t; select sum(x), group_concat(y) from t; pragma journal_mode=wal; select count(*) from t;' && ` +
+      `sqlite3 "$D/x.db" 'insert into t values(4, "four"); select sum(x) from t; pragma wal_checkpoint;'`;
     assert.equal(sandboxed(script).stdout, native(script).stdout);
   });
 
@@ -198,5 +199,30 @@ nginx -s quit; true`;
     const ours = sandboxed(exe).stdout;
     assert.equal(ours, native(exe).stdout);
     assert.match(ours, /blocking ticks 1\n/);
+  });
+
+  it("rt_shm.c: MAP_SHARED file maps shared across maps, fork and opens; msync/unmap write-back", () => {
+    need("gcc", "gcc");
+    const exe = path.join(dir, "rt_shm");
+    const cc = spawnSync("gcc", ["-O1", "-o", exe, path.join(repo, "tests/programs/rt_shm.c")], {
+      encoding: "utf8",
+    });
+    assert.equal(cc.status, 0, cc.stderr);
+    const ours = sandboxed(exe).stdout;
+    assert.equal(ours, native(exe).stdout);
+    assert.match(ours, /parent sees: from child \/ child b\n/);
+  });
+
+  it("python3 multiprocessing.shared_memory between processes", () => {
+    need("python3", "python3");
+    const script = `python3 -c '
+from multiprocessing import shared_memory, Process
+s = shared_memory.SharedMemory(create=True, size=64); s.buf[:5] = b"hello"
+def f(n):
+    t = shared_memory.SharedMemory(name=n); t.buf[:5] = b"HELLO"; t.close()
+p = Process(target=f, args=(s.name,)); p.start(); p.join(); print(bytes(s.buf[:5]), p.exitcode); s.close(); s.unlink()'`;
+    const ours = sandboxed(script).stdout;
+    assert.equal(ours, native(script).stdout);
+    assert.equal(ours, "b'HELLO' 0\n");
   });
 });

@@ -8,6 +8,7 @@ import type { Task } from "./task.ts";
 import { taskExitHooks } from "./exit.ts";
 import type { ExecFile, ExecOpener } from "../loader/load.ts";
 import type { MapSource } from "../mm/mm.ts";
+import type { SharedFile } from "../mm/shared-file.ts";
 import type { FdTable } from "../vfs/fdtable.ts";
 import type { FileDescription } from "../vfs/file.ts";
 import type { StatInfo } from "../vfs/inode.ts";
@@ -110,10 +111,7 @@ export function mmapSource(t: Task, fd: number, shared: boolean, prot: number): 
   if (typeof st === "number") return -E.ENODEV;
   if ((st.mode & 0o170000) !== 0o100000) return -E.ENODEV;
   if (!f.readable) return -E.EACCES;
-  if (shared && (prot & PROT_WRITE) !== 0) {
-    // Shared writable file mappings would need write-back of the memory file: not yet.
-    return f.writable ? -E.ENODEV : -E.EACCES;
-  }
+  if (shared && (prot & PROT_WRITE) !== 0 && !f.writable) return -E.EACCES;
   return {
     name: f.vd !== null ? pathOf(f.vd, t.fsctx.root) : f.anonName(),
     dev: st.dev,
@@ -121,5 +119,27 @@ export function mmapSource(t: Task, fd: number, shared: boolean, prot: number): 
     size: st.size,
     cacheKey: cacheKey(f, st),
     pread: (dst: Uint8Array, off: number) => f.pread(t, dst, off),
+    shared: shared ? sharedFile(t, f, st) : undefined,
+  };
+}
+
+/**
+ * The SharedFile of a MAP_SHARED mapping of `f`: keyed by device and inode so that every open
+ * of the file shares pages; write-back through this description (only when it was opened for
+ * writing), never extending the file (Linux: SIGBUS past the end, nothing written).
+ */
+function sharedFile(t: Task, f: FileDescription, st: StatInfo): SharedFile {
+  return {
+    key: `${st.dev}:${st.ino}`,
+    writeBack(data: Uint8Array, off: number): void {
+      if (!f.writable) return;
+      const cur = f.stat();
+      if (typeof cur === "number" || off >= cur.size) return;
+      f.pwrite(t, data.subarray(0, Math.min(data.length, cur.size - off)), off);
+    },
+    hold(): () => void {
+      f.incRef();
+      return () => f.decRef();
+    },
   };
 }

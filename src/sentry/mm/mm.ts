@@ -9,6 +9,7 @@ import type { Segment, Vma } from "./vma.ts";
 import { MMAP_TOP, PAGE_SIZE, RESERVED_END, RESERVED_START, USER_END, USER_MIN } from "./layout.ts";
 import { E } from "../../../ffi/errno.ts";
 import { PROT_WRITE } from "../../../ffi/mman.ts";
+import { addChunk, chunkAt, nextChunkStart, retireChunk, type SharedFile, writeBack } from "./shared-file.ts";
 import { breakCow, forkVma, isPrivate, mapVma, protectVma, releaseCow, uncow, zeroCow } from "./cow.ts";
 
 let mmIds = 1;
@@ -31,6 +32,8 @@ export interface MapSource {
   readonly cacheKey?: string;
   /** File size in bytes (required with cacheKey). */
   readonly size?: number;
+  /** Set for MAP_SHARED mappings of a file: its pages are shared with every other mapping. */
+  readonly shared?: SharedFile;
 }
 
 /** Files larger than this are copied per mapping rather than cached. */
@@ -125,6 +128,9 @@ export class MemoryManager {
     name = "",
   ): number {
     this.unmap(addr, len);
+    if (src !== null && shared && src.shared !== undefined) {
+      return this.mapSharedFile(addr, len, prot, src, fileOff);
+    }
     if (src !== null && !shared && src.cacheKey !== undefined && src.size !== undefined) {
       // A mapping longer than the file (ld.so reserves a library's whole span this way):
       // the file's pages from the cache, zero pages after them (Linux would SIGBUS there).
@@ -196,6 +202,59 @@ export class MemoryManager {
   }
 
   /**
+   * A MAP_SHARED file mapping at [addr, addr+len): one VMA per run of file pages, each over the
+   * sandbox-wide chunk already holding those pages or a new chunk filled from the file.
+   */
+  private mapSharedFile(addr: number, len: number, prot: number, src: MapSource, fileOff: number): number {
+    const file = src.shared!;
+    for (let p = 0; p < len;) {
+      const fo = fileOff + p;
+      let seg = chunkAt(this.mf, file.key, fo);
+      let n: number, off: number;
+      if (seg !== null) {
+        n = Math.min(len - p, seg.chunk!.fileOff + seg.len - fo);
+        off = seg.off + (fo - seg.chunk!.fileOff);
+        seg.refs++;
+      } else {
+        n = Math.min(len - p, nextChunkStart(this.mf, file.key, fo) - fo);
+        off = this.mf.allocate(n);
+        if (off < 0) return (this.unmap(addr, p), -E.ENOMEM);
+        const r = this.fill(off, n, src, fo);
+        if (r < 0) return (this.mf.free(off, n), this.unmap(addr, p), r);
+        seg = addChunk(this.mf, file, fo, off, n);
+      }
+      const v: Vma = {
+        start: addr + p,
+        end: addr + p + n,
+        prot,
+        off,
+        segment: seg,
+        cow: null,
+        srcOff: 0,
+        priv: null,
+        name: src.name,
+        fileOff: fo,
+        dev: src.dev,
+        ino: src.ino,
+      };
+      const r = this.insert(v);
+      if (r < 0) return (this.release(v), this.unmap(addr, p), r);
+      p += n;
+    }
+    return addr;
+  }
+
+  /** msync: writes the shared file pages of [addr, addr+len) back to their files. */
+  syncShared(addr: number, len: number): void {
+    const end = addr + len;
+    for (const v of this.vmas) {
+      if (v.end <= addr || v.start >= end || v.segment?.chunk === undefined) continue;
+      const s = Math.max(v.start, addr), e = Math.min(v.end, end);
+      writeBack(this.mf, v.segment, v.off + (s - v.start), e - s);
+    }
+  }
+
+  /**
    * The page-cache segment holding all of `src` when [fileOff, fileOff+len) lies within it
    * (read in on first use), or null when `src` is not cacheable.
    */
@@ -255,7 +314,10 @@ export class MemoryManager {
   private release(v: Vma): void {
     if (v.cow !== null) releaseCow(this.mf, v);
     else if (v.segment === null) this.mf.free(v.off, v.end - v.start);
-    else if (--v.segment.refs === 0) this.mf.free(v.segment.off, v.segment.len);
+    else if (--v.segment.refs === 0) {
+      retireChunk(this.mf, v.segment);
+      this.mf.free(v.segment.off, v.segment.len);
+    }
   }
 
   /** Unmaps [addr, addr+len) (page-aligned); returns 0 or -errno. */

@@ -7,6 +7,7 @@
 // mapped read-only) until it is written, and at `off + d` (its own range) afterwards; `priv`
 // holds the own-range offsets of the pages already copied. Both ranges stay contiguous, so an
 // address still translates with one addition.
+import type { FileChunk } from "./shared-file.ts";
 
 /** A memory-file range shared by several VMAs (MAP_SHARED memory, possibly across forks). */
 export interface Segment {
@@ -14,6 +15,8 @@ export interface Segment {
   readonly len: number;
   /** VMAs (in any mm) referencing this segment; the range is freed when it drops to 0. */
   refs: number;
+  /** Set when the segment holds a range of a MAP_SHARED file (shared-file.ts). */
+  readonly chunk?: FileChunk;
 }
 
 /** One VMA. Mutable only by its MemoryManager. */

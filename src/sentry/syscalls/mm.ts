@@ -76,7 +76,7 @@ function mmap(
     if (typeof s === "number") return s;
     src = s;
   }
-  return mm.mapAt(at, len, prot, shared && src === null, src, off);
+  return mm.mapAt(at, len, prot, shared, src, off);
 }
 
 function checkRange(addr: number, len: number): number {
@@ -190,7 +190,7 @@ export const MM_SYSCALLS: SyscallEntry[] = [
     SYS.mmap,
     "mmap",
     "partial",
-    "anonymous private/shared, private file mappings (copied); shared writable file mappings: ENODEV",
+    "anonymous private/shared, private file maps (copied), shared file maps (pages shared by every mapping, written back on msync/last unmap; not coherent with read/write)",
     (t, a, l, p, f, fd, o) => mmap(t, a, l, p, f, fd, o),
   ),
   def(SYS.munmap, "munmap", "full", "", (t, a, l) => munmap(t, a, l)),
@@ -207,8 +207,12 @@ export const MM_SYSCALLS: SyscallEntry[] = [
     SYS.msync,
     "msync",
     "partial",
-    "no-op: no shared file mappings",
-    (_t, a) => (isPageAligned(a) ? 0 : -E.EINVAL),
+    "writes shared file pages back; MS_INVALIDATE does not re-read",
+    (t, a, len) => {
+      if (!isPageAligned(a)) return -E.EINVAL;
+      t.mm.syncShared(a, pageUp(Math.min(len, USER_END)));
+      return 0;
+    },
   ),
   def(
     SYS.mincore,
