@@ -1,5 +1,6 @@
 // Builds the sandbox's mount tree: the gofer-backed overlay as "/", devfs at /dev, procfs at
-// /proc, tmpfs at /dev/shm, devpts at /dev/pts (the terminal as /dev/pts/0), tmpfs at /tmp when the image's /tmp is empty (gVisor's rule), and
+// /proc, tmpfs at /dev/shm, devpts at /dev/pts (the terminal as /dev/pts/0), tmpfs at /tmp
+// when the image's /tmp is empty (gVisor's rule), and
 // for containers a sysfs at /sys showing the limits in /sys/fs/cgroup.
 import { E } from "../../../ffi/errno.ts";
 import type { GoferClient } from "../../lisafs/api.ts";
