@@ -18,7 +18,7 @@ export const PODMAN_RUNTIME: string = path.resolve(
 /** True when the runtime under test is ours (it gets our global flags). */
 const OURS = !/(^|\/)(runc|crun)$/.test(PODMAN_RUNTIME);
 /** podman's global flags: no systemd here. */
-const GLOBAL = ["--cgroup-manager=cgroupfs", "--events-backend=file"];
+export const PODMAN_GLOBAL: string[] = ["--cgroup-manager=cgroupfs", "--events-backend=file"];
 /** The podman image name of the test image (scripts/docker-setup.sh loads it). */
 export const PODMAN_IMAGE = `localhost/${IMAGE}`;
 /** ctr talks to dockerd's containerd, in its own namespace. */
@@ -31,7 +31,7 @@ export function podman(
   args: readonly string[],
   opts: { input?: string; timeoutMs?: number } = {},
 ): CallResult {
-  return call("podman", [...GLOBAL, ...args], opts);
+  return call("podman", [...PODMAN_GLOBAL, ...args], opts);
 }
 
 /** Fails with the fix when podman, the image or the runtime binary is missing. */
