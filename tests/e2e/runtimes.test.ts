@@ -2,10 +2,12 @@
 // the output is deterministic: sqlite3, perl fork + pipes, git init/add/commit/log (fixed dates,
 // so the commit hash is the same), gcc building and running a program inside the sandbox, java
 // -version and a threaded Java program, redis-server + redis-cli, nginx (Debian's default config,
-// sendfile on) serving its page to curl. Plus tests/programs/rt_fds.c (timerfd, memfd, inotify,
+// sendfile on) serving its page to curl, mariadbd answering `mariadb -u root` over its unix
+// socket. Plus tests/programs/rt_fds.c (timerfd, memfd, inotify,
 // splice/tee/copy_file_range, sysinfo/getrusage/times, sched_*, ioprio), native vs sandboxed.
 // Uses RUNSC_BIN (the built dist/runsc), else bin/runsc-dev. Needs the Debian packages sqlite3,
-// perl, git, gcc, default-jre-headless, redis-server, nginx-light and curl on the host.
+// perl, git, gcc, default-jre-headless, redis-server, nginx-light, curl, python3 and
+// mariadb-server on the host.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -187,6 +189,18 @@ nginx -s quit; true`;
     const page = fs.readFileSync("/var/www/html/index.nginx-debian.html", "utf8");
     const ours = sandboxed(script).stdout;
     assert.equal(ours, `${page}404\n200\n`);
+  });
+
+  it("mariadb: mariadbd with Debian's defaults answers root over its unix socket (unix_socket auth)", () => {
+    need("mariadbd", "mariadb-server");
+    need("mariadb", "mariadb-client");
+    const script = `mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld || exit 1
+D=$(mktemp -d); mariadbd --user=mysql > "$D/err.log" 2>&1 &
+for i in $(seq 1 300); do [ -S /run/mysqld/mysqld.sock ] && break; sleep 0.1; done
+mariadb -u root -e "select 1+1 as x; select user(); create database d; create table d.t (k int primary key, v text) engine=InnoDB;
+insert into d.t values (1, 'one'), (2, 'two'); select v from d.t order by k desc; drop database d;" || { tail -20 "$D/err.log"; exit 1; }
+mariadb-admin -u root shutdown; wait`;
+    assert.equal(sandboxed(script, 240_000).stdout, "x\n2\nuser()\nroot@localhost\nv\ntwo\none\n");
   });
 
   it("rt_fds.c: timerfd, memfd, inotify, splice/tee/copy_file_range, resource calls match native", () => {

@@ -39,7 +39,7 @@ export class MemoryFile {
   fileCacheBytes = 0;
 
   /** Creates a sparse memfd of `size` bytes (a multiple of 1 GiB) mapped into the Sentry. */
-  constructor(size: number = 2 ** 40) {
+  constructor(size: number = 2 ** 44) {
     this.fd = memfdCreate("runsc-memory");
     this.size = size;
     const r = ftruncate(this.fd, size);
@@ -149,7 +149,7 @@ export class MemoryFile {
 
   /**
    * Unmaps the file from the Sentry and closes it (end of a sandbox run: a test process runs
-   * many; each mapping takes 1 TiB of address space). Nothing may touch the file afterwards.
+   * many; each mapping takes 16 TiB of address space). Nothing may touch the file afterwards.
    */
   close(): void {
     if (this.closed) return;
