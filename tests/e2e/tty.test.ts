@@ -67,4 +67,46 @@ describe("runsc do on a terminal", () => {
     assert.match(native, /Running/);
     assert.equal(shape(sandbox), shape(native));
   });
+
+  it("pty pairs inside the sandbox: openpty, ttyname of the slave, pty.fork, like native", () => {
+    assert.ok(fs.existsSync("/usr/bin/python3"), "python3 missing: apt-get install python3");
+    const dir = fs.mkdtempSync("/tmp/runsc-e2e-pty-");
+    const prog = path.join(dir, "pairs.py");
+    fs.writeFileSync(
+      prog,
+      [
+        "import os, pty",
+        "m, s = os.openpty()",
+        "print(os.ttyname(s).startswith('/dev/pts/'))",
+        "os.write(m, b'hello\\r'); print(os.read(s, 100)); print(os.read(m, 100))",
+        "os.write(s, b'x\\n'); print(os.read(m, 100))",
+        "pid, fd = pty.fork()",
+        "if pid == 0: os.execv('/bin/echo', ['echo', 'child-on-pty'])",
+        "out = b''",
+        "while True:",
+        "    try: b = os.read(fd, 100)",
+        "    except OSError: break",
+        "    if not b: break",
+        "    out += b",
+        "print(out, os.waitpid(pid, 0)[1])",
+        "",
+      ].join("\n"),
+    );
+    try {
+      const run = (argv: string[]) => {
+        const r = spawnSync(argv[0], argv.slice(1), {
+          encoding: "utf8",
+          timeout: 60_000,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        assert.equal(r.status, 0, `${argv.join(" ")}: status ${r.status}\n${r.stdout}\n${r.stderr}`);
+        return r.stdout;
+      };
+      const native = run(["/usr/bin/python3", prog]);
+      assert.equal(native, "True\nb'hello\\n'\nb'hello\\r\\n'\nb'x\\r\\n'\nb'child-on-pty\\r\\n' 0\n");
+      assert.equal(run([bin, "do", "/usr/bin/python3", prog]), native);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

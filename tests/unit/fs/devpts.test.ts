@@ -7,7 +7,9 @@ import { createRootMountNamespace } from "../../../src/sentry/fs/rootfs.ts";
 import { HostFile } from "../../../src/sentry/fs/host/file.ts";
 import { createDevpts, DEVPTS_SUPER_MAGIC } from "../../../src/sentry/fs/devpts/devpts.ts";
 import { makedev } from "../../../src/sentry/vfs/device.ts";
-import { O_RDWR, S_IFCHR, S_IFMT } from "../../../src/sentry/vfs/consts.ts";
+import { TIOCGPTN, TIOCSPTLCK } from "../../../src/sentry/fs/devpts/pty.ts";
+import { TCGETS } from "../../../src/sentry/fs/host/tty.ts";
+import { O_NONBLOCK, O_RDWR, S_IFCHR, S_IFMT } from "../../../src/sentry/vfs/consts.ts";
 import { openPath } from "../../../src/sentry/vfs/open.ts";
 import { resolve } from "../../../src/sentry/vfs/walk.ts";
 import type { FileDescription } from "../../../src/sentry/vfs/file.ts";
@@ -53,6 +55,23 @@ function setup(term: HostFile | null) {
   return { t, rfs };
 }
 
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** Everything `f` has to read now, as text. */
+function text(f: FileDescription, t: FakeTask): string {
+  const b = new Uint8Array(256);
+  const n = f.read(t, b);
+  assert.ok(n >= 0, `read: ${n}`);
+  return new TextDecoder().decode(b.subarray(0, n));
+}
+
+/** TIOCGPTN of master `m`. */
+function ptn(t: FakeTask, m: FileDescription): number {
+  const a = t.alloc(4);
+  assert.equal(m.ioctl(t, TIOCGPTN, a), 0);
+  return new DataView(t.get(a, 4).buffer).getInt32(0, true);
+}
+
 function stat(t: FakeTask, p: string): StatInfo {
   const vd = resolve(t, t.fsctx.root, p, { follow: true });
   assert.ok(typeof vd !== "number", `resolve ${p}: ${vd}`);
@@ -85,9 +104,12 @@ describe("devpts", () => {
     assert.ok(typeof ctty !== "number", `open /dev/tty: ${ctty}`);
     assert.equal(ctty.hostFd(), slave);
     ctty.decRef();
-    // ptmx is there, but the Sentry makes no pty pairs of its own yet.
+    // ptmx makes pairs numbered after the console.
     assert.equal(stat(t, "/dev/ptmx").rdev, makedev(5, 2));
-    assert.equal(openPath(t, "/dev/ptmx", O_RDWR), -E.ENODEV);
+    const m = openPath(t, "/dev/ptmx", O_RDWR) as FileDescription;
+    assert.ok(typeof m !== "number", `open /dev/ptmx: ${m}`);
+    assert.equal(ptn(t, m), 1);
+    m.decRef();
   });
 
   it("has only ptmx when stdio is no terminal; a pipe keeps its host identity", () => {
@@ -110,6 +132,44 @@ describe("devpts", () => {
       close(r);
       close(w);
     }
+  });
+
+  it("ptmx makes a pair: lock, canonical input with echo and erase, ONLCR output, hangup", () => {
+    const { t } = setup(null);
+    const m = openPath(t, "/dev/ptmx", O_RDWR | O_NONBLOCK) as FileDescription;
+    assert.ok(typeof m !== "number", `open /dev/ptmx: ${m}`);
+    assert.equal(ptn(t, m), 0);
+    assert.equal(stat(t, "/dev/pts/0").rdev, makedev(136, 0));
+    assert.equal(openPath(t, "/dev/pts/0", O_RDWR), -E.EIO, "locked until TIOCSPTLCK 0");
+    const zero = t.put(new Uint8Array(4));
+    assert.equal(m.ioctl(t, TIOCSPTLCK, zero), 0);
+    const s = openPath(t, "/dev/pts/0", O_RDWR | O_NONBLOCK) as FileDescription;
+    assert.ok(typeof s !== "number", `open /dev/pts/0: ${s}`);
+    assert.equal(m.read(t, new Uint8Array(16)), -E.EAGAIN);
+    // Typed "hx", backspace, "i", Enter: the slave reads one line, the master sees the echo.
+    assert.equal(m.write(t, enc("hx\x7fi\r")), 5);
+    assert.equal(text(s, t), "hi\n");
+    assert.equal(text(m, t), "hx\b \bi\r\n");
+    assert.equal(s.read(t, new Uint8Array(16)), -E.EAGAIN, "no line ready");
+    // A partial line is not readable until Enter; ^D on an empty line is EOF.
+    m.write(t, enc("ab"));
+    assert.equal(s.read(t, new Uint8Array(16)), -E.EAGAIN);
+    m.write(t, enc("\n\x04"));
+    assert.equal(text(s, t), "ab\n");
+    assert.equal(s.read(t, new Uint8Array(16)), 0, "EOF");
+    text(m, t);
+    // Slave output: \n becomes \r\n; termios comes back as set.
+    assert.equal(s.write(t, enc("out\n")), 4);
+    assert.equal(text(m, t), "out\r\n");
+    const tio = t.alloc(36);
+    assert.equal(s.ioctl(t, TCGETS, tio), 0);
+    assert.equal(t.get(tio + 12, 1)[0] & 2, 2, "ICANON by default");
+    // Closing the master hangs up the slave and removes /dev/pts/0.
+    m.decRef();
+    assert.equal(s.read(t, new Uint8Array(16)), 0);
+    assert.equal(s.write(t, enc("x")), -E.EIO);
+    assert.equal(openPath(t, "/dev/pts/0", O_RDWR), -E.ENOENT);
+    s.decRef();
   });
 
   it("reports devpts' magic in statfs", () => {
