@@ -1,11 +1,13 @@
 // epoll: an interest list of (file, fd) with event masks. Readiness comes from each file's
 // readiness(); epoll_wait parks on all the interests' wait queues. Interests whose file was
-// released (every fd closed) disappear, as on Linux. EPOLLET is served level-triggered
-// (callers that drain to EAGAIN, as edge-triggered code must, see no difference but extra
-// wake-ups); EPOLLONESHOT disarms an interest after it is reported.
+// released (every fd closed) disappear, as on Linux. EPOLLET reports an interest only after an
+// edge: a notification on the file's wait queue (a persistent forwarder marks it) or readiness
+// bits not seen at the previous look (covers files whose queues are only fed while watched);
+// EPOLLONESHOT disarms an interest after it is reported. EPOLLEXCLUSIVE is validated as Linux
+// does and otherwise served by waking every waiter (it only avoids thundering herds).
 import { E } from "../../../../ffi/errno.ts";
 import { type Waiter, WaitQueue } from "../../kernel/waitqueue.ts";
-import { POLLERR, POLLHUP, POLLIN, S_IFREG } from "../../vfs/consts.ts";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT, S_IFREG } from "../../vfs/consts.ts";
 import { FileDescription } from "../../vfs/file.ts";
 import { allocDev, type StatInfo } from "../../vfs/inode.ts";
 import type { FileTask } from "../../vfs/task.ts";
@@ -18,6 +20,8 @@ export const EPOLLEXCLUSIVE = 1 << 28;
 export const EPOLLWAKEUP = 1 << 29;
 export const EPOLLONESHOT = 1 << 30;
 export const EPOLLET = 1 << 31;
+/** Bits allowed together with EPOLLEXCLUSIVE (Linux EPOLLEXCLUSIVE_OK_BITS). */
+const EXCLUSIVE_OK = POLLIN | POLLOUT | POLLERR | POLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
 
 const ANON_DEV = allocDev();
 let nextIno = 1;
@@ -30,7 +34,11 @@ interface Interest {
   data: bigint;
   /** Disarmed by EPOLLONESHOT until the next EPOLL_CTL_MOD. */
   armed: boolean;
-  /** Forwards notifications of the file's queue to the epoll's own (nested polling). */
+  /** EPOLLET: an event happened since the interest was last reported. */
+  edge: boolean;
+  /** EPOLLET: the ready bits seen at the last look. */
+  seen: number;
+  /** Forwards notifications of the file's queue to the epoll's own (nested polling, edges). */
   forward: Waiter | null;
   forwardQueue: WaitQueue | null;
 }
@@ -67,18 +75,34 @@ export class EpollFile extends FileDescription {
     // Linux refuses regular files and directories: they are always ready.
     if (file.vd !== null && (file.vd.inode.isRegular || file.vd.inode.isDir)) return -E.EPERM;
     const idx = this.find(file, fd);
+    if ((events & EPOLLEXCLUSIVE) !== 0) {
+      if (op === EPOLL_CTL_MOD || (events & ~EXCLUSIVE_OK) !== 0) return -E.EINVAL;
+    }
     switch (op) {
       case EPOLL_CTL_ADD:
         if (idx >= 0) return -E.EEXIST;
-        this.interests.push({ file, fd, events, data, armed: true, forward: null, forwardQueue: null });
+        this.interests.push({
+          file,
+          fd,
+          events,
+          data,
+          armed: true,
+          edge: true,
+          seen: 0,
+          forward: null,
+          forwardQueue: null,
+        });
         this.queue.notify();
         return 0;
       case EPOLL_CTL_MOD: {
         if (idx < 0) return -E.ENOENT;
         const i = this.interests[idx];
+        if ((i.events & EPOLLEXCLUSIVE) !== 0) return -E.EINVAL;
         i.events = events;
         i.data = data;
         i.armed = true;
+        i.edge = true;
+        i.seen = 0;
         this.queue.notify();
         return 0;
       }
@@ -107,8 +131,16 @@ export class EpollFile extends FileDescription {
         continue;
       }
       if (!i.armed) continue;
+      const et = (i.events & EPOLLET) !== 0;
+      if (et) this.hook(t, i);
       const want = (i.events & 0xffff) | POLLERR | POLLHUP;
       const r = i.file.readiness(t, want) & want;
+      if (et) {
+        const fire = r !== 0 && (i.edge || (r & ~i.seen) !== 0);
+        i.seen = r;
+        i.edge = false;
+        if (!fire) continue;
+      }
       if (r === 0) continue;
       out.push({ events: r, data: i.data });
       if ((i.events & EPOLLONESHOT) !== 0) i.armed = false;
@@ -121,7 +153,7 @@ export class EpollFile extends FileDescription {
     const qs: WaitQueue[] = [this.queue];
     for (const i of this.interests) {
       if (!i.armed || i.file.refCount === 0) continue;
-      const q = i.file.waitQueue(t, i.events & 0xffff);
+      const q = this.hook(t, i);
       if (q !== null && !qs.includes(q)) qs.push(q);
     }
     return qs;
@@ -132,22 +164,37 @@ export class EpollFile extends FileDescription {
     for (const i of this.interests) {
       if (!i.armed || i.file.refCount === 0) continue;
       const want = (i.events & 0xffff) | POLLERR | POLLHUP;
-      if ((i.file.readiness(t, want) & want) !== 0) return mask & POLLIN;
+      const r = i.file.readiness(t, want) & want;
+      if (r === 0) continue;
+      if ((i.events & EPOLLET) === 0 || i.edge || (r & ~i.seen) !== 0) return mask & POLLIN;
     }
     return 0;
   }
 
+  /**
+   * Installs (once per queue) a forwarder on the file's wait queue that marks an edge and
+   * wakes the epoll's own queue; asking the file also re-arms host fd watches. Returns the
+   * file's queue.
+   */
+  private hook(t: FileTask, i: Interest): WaitQueue | null {
+    const q = i.file.waitQueue(t, i.events & 0xffff);
+    if (q === null || q === i.forwardQueue) return q;
+    if (i.forward !== null) i.forwardQueue?.remove(i.forward);
+    const own = this.queue;
+    i.forward = {
+      wake: () => {
+        i.edge = true;
+        own.notify();
+      },
+    };
+    i.forwardQueue = q;
+    q.add(i.forward);
+    return q;
+  }
+
   /** The epoll's own queue, fed by forwarders on every interest's queue. */
   override waitQueue(t: FileTask): WaitQueue {
-    for (const i of this.interests) {
-      const q = i.file.waitQueue(t, i.events & 0xffff);
-      if (q === null || q === i.forwardQueue) continue;
-      if (i.forward !== null) i.forwardQueue?.remove(i.forward);
-      const own = this.queue;
-      i.forward = { wake: () => own.notify() };
-      i.forwardQueue = q;
-      q.add(i.forward);
-    }
+    for (const i of this.interests) this.hook(t, i);
     return this.queue;
   }
 

@@ -113,8 +113,8 @@ export const EPOLL_SYSCALLS: SyscallEntry[] = [
   row(
     SYS.epoll_ctl,
     "epoll_ctl",
-    "partial",
-    "EPOLLET served level-triggered; EPOLLEXCLUSIVE ignored",
+    "full",
+    "EPOLLEXCLUSIVE accepted (every waiter is woken)",
     sysEpollCtl,
   ),
   row(SYS.epoll_wait, "epoll_wait", "full", "", sysEpollWait),
