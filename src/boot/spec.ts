@@ -28,6 +28,10 @@ export const BootSpecSchema = v.strictObject({
     cpuPeriodUs: v.optional(Positive),
     cpuShares: v.optional(Positive),
   })),
+  /** config.json root.readonly: "/" refuses writes; `tmpfs` are the OCI tmpfs mount paths kept writable. */
+  readonlyRoot: v.optional(v.strictObject({
+    tmpfs: v.array(v.pipe(NoNul, v.startsWith("/", "tmpfs paths must be absolute"))),
+  })),
 });
 
 /** A validated boot spec. */

@@ -61,7 +61,7 @@ export function planBundle(bundleDir: string, id: string): BundlePlan {
   if (hostname.length > 64 || hostname.includes(NUL)) {
     throw new ContainerError("loading spec: hostname: longer than 64 bytes");
   }
-  const boot: BootSpec = {
+  const boot: { -readonly [K in keyof BootSpec]: BootSpec[K] } = {
     version: 1,
     argv: args,
     env: proc.env ?? [],
@@ -70,5 +70,9 @@ export function planBundle(bundleDir: string, id: string): BundlePlan {
     gid: proc.user.gid,
     hostname,
   };
+  if (spec.root.readonly === true) {
+    const tmpfs = (spec.mounts ?? []).filter((m) => m.type === "tmpfs").map((m) => m.destination);
+    boot.readonlyRoot = { tmpfs: tmpfs.filter((d) => d.startsWith("/") && !d.includes(NUL)) };
+  }
   return { spec, rootDir, boot, terminal: proc.terminal ?? false };
 }

@@ -19,7 +19,17 @@ const PROGRAM = `
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <errno.h>
 int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "write")) {
+    for (int i = 2; i < argc; i++) {
+      int fd = open(argv[i], O_CREAT | O_WRONLY, 0644);
+      printf("%s:%d\\n", argv[i], fd < 0 ? errno : 0);
+      if (fd >= 0) close(fd);
+    }
+    return 0;
+  }
   if (argc > 2 && !strcmp(argv[1], "sleep")) { sleep(atoi(argv[2])); return 0; }
   if (argc > 2 && !strcmp(argv[1], "exit")) return atoi(argv[2]);
   char h[100] = "";
@@ -217,6 +227,19 @@ describe("runsc lifecycle", () => {
     const r = runsc(["run", "--bundle", bundle(["exit", "7"]), "r1"]);
     assert.equal(r.status, 7, r.stderr);
     await assertGone("r1");
+  });
+
+  it("root.readonly: writes to / fail with EROFS, an OCI tmpfs mount stays writable", () => {
+    const b = bundle(["write", "/x", "/etc/y", "/run/z"], {
+      root: { path: "rootfs", readonly: true },
+      mounts: [{ destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nosuid"] }],
+    });
+    const r = runsc(["run", "--bundle", b, "ro1"]);
+    assert.equal(r.status, 0, r.stderr);
+    // 30 = EROFS.
+    assert.equal(r.stdout, "/x:30\n/etc/y:30\n/run/z:0\n");
+    const w = runsc(["run", "--bundle", bundle(["write", "/x"]), "rw1"]);
+    assert.equal(w.stdout, "/x:0\n", w.stderr);
   });
 
   it("list, ps and events --stats of a running container; kill TERM ignored by init, KILL → 137", async () => {

@@ -36,6 +36,16 @@ export interface RootFsOptions {
    * container's own; `runsc do` leaves the image's /sys visible).
    */
   readonly cgroup?: CgroupView;
+  /**
+   * Mount "/" read-only (config.json root.readonly, `--read-only`): writes fail with EROFS.
+   * The automatic /tmp tmpfs is then left out, as runc leaves /tmp on the read-only root.
+   */
+  readonly readonlyRoot?: boolean;
+  /**
+   * Absolute paths of the OCI tmpfs mounts to make writable over a read-only root (podman's
+   * /tmp, /var/tmp, /run); /dev, /proc and /sys are the Sentry's own and are skipped.
+   */
+  readonly tmpfs?: readonly string[];
 }
 
 /** The built mount tree. */
@@ -70,13 +80,37 @@ function tmpIsEmpty(t: FileTask, root: VirtualDentry): boolean {
   return typeof list !== "number" && list.length === 0;
 }
 
+/** Mounts a tmpfs at each of `paths` (made as directories when missing), skipping the Sentry's own trees. */
+function mountTmpfsList(
+  t: FileTask,
+  ns: MountNamespace,
+  root: VirtualDentry,
+  paths: readonly string[],
+): void {
+  for (const p of paths) {
+    const parts = p.split("/").filter((c) => c !== "" && c !== ".");
+    if (parts.length === 0 || parts.includes("..") || ["dev", "proc", "sys"].includes(parts[0])) continue;
+    let at = root;
+    for (let i = 0; i < parts.length; i++) {
+      ensureDir(t, at, parts[i]);
+      // Step onto what is mounted there (a parent tmpfs given earlier).
+      const r = resolve(t, root, "/" + parts.slice(0, i + 1).join("/"), { follow: true });
+      if (typeof r === "number") throw new Error(`mount point ${p}: errno ${-r}`);
+      at = r;
+    }
+    if (at.mount.children.has(at.inode)) continue;
+    const m = ns.mount(new Tmpfs(0o1777), at, "tmpfs", "rw,nosuid,nodev");
+    if (typeof m === "number") throw new Error(`mount ${p}: errno ${-m}`);
+  }
+}
+
 /**
  * Builds "/" (gofer lower + in-memory upper), /dev (devfs), /dev/shm (tmpfs), /proc (procfs
  * over `opts.proc`) and, per `opts.tmp`, a tmpfs at /tmp.
  */
 export function createRootMountNamespace(gofer: GoferClient, opts: RootFsOptions): RootFs {
   const overlay = new OverlayFs(gofer);
-  const ns = new MountNamespace(overlay, "none", "rw,relatime");
+  const ns = new MountNamespace(overlay, "none", opts.readonlyRoot === true ? "ro,relatime" : "rw,relatime");
   const root = ns.rootVd();
   const t = kernelTask(new FsContext(ns, root, root));
   const mountAt = (parent: VirtualDentry, name: string, fs: Filesystem, source: string, options: string) => {
@@ -91,10 +125,11 @@ export function createRootMountNamespace(gofer: GoferClient, opts: RootFsOptions
   if (opts.cgroup !== undefined) {
     mountAt(root, "sys", new Sysfs(opts.cgroup), "sysfs", "ro,nosuid,nodev,noexec,relatime");
   }
-  const tmpMode = opts.tmp ?? "auto";
+  const tmpMode = opts.readonlyRoot === true ? "never" : opts.tmp ?? "auto";
   if (tmpMode === "always" || (tmpMode === "auto" && tmpIsEmpty(t, root))) {
     mountAt(root, "tmp", new Tmpfs(0o1777), "none", "rw,nosuid,nodev");
   }
+  if (opts.readonlyRoot === true) mountTmpfsList(t, ns, root, opts.tmpfs ?? []);
   const devVd = resolve(t, root, "/dev", { follow: true });
   if (typeof devVd === "number") throw new Error("no /dev");
   mountAt(devVd, "shm", new Tmpfs(0o1777), "none", "rw,nosuid,nodev");

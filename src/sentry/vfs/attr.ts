@@ -3,12 +3,13 @@
 import { E } from "../../../ffi/errno.ts";
 import { F_OK, R_OK, S_ISGID, S_ISUID, W_OK, X_OK } from "./consts.ts";
 import type { VirtualDentry } from "./dentry.ts";
+import { mountReadonly } from "./mount.ts";
 import { type AttrChange, nowNs } from "./inode.ts";
 import { isOwner, MAY_EXEC, MAY_READ, MAY_WRITE, mayAccess, modeAllows } from "./perm.ts";
 import { type Credentials, type FileTask, fsUid, inGroup } from "./task.ts";
 
 function writableFs(vd: VirtualDentry): number {
-  return vd.mount.fs.readonly ? -E.EROFS : 0;
+  return mountReadonly(vd.mount) ? -E.EROFS : 0;
 }
 
 /** chmod on `vd`: the owner or root. */
@@ -106,6 +107,6 @@ export function accessVd(t: FileTask, vd: VirtualDentry, mode: number, effective
   if ((mode & W_OK) !== 0) want |= MAY_WRITE;
   if ((mode & X_OK) !== 0) want |= MAY_EXEC;
   if (!modeAllows(c, i.mode, i.uid, i.gid, i.isDir, want)) return -E.EACCES;
-  if ((mode & W_OK) !== 0 && (i.isRegular || i.isDir) && vd.mount.fs.readonly) return -E.EROFS;
+  if ((mode & W_OK) !== 0 && (i.isRegular || i.isDir) && mountReadonly(vd.mount)) return -E.EROFS;
   return 0;
 }

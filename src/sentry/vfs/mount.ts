@@ -21,6 +21,8 @@ export class Mount {
   readonly source: string;
   /** Mount options text for /proc/mounts ("rw,nosuid"). */
   readonly options: string;
+  /** MS_RDONLY: "ro" among the options (a read-only root, `--read-only`). */
+  readonly readonly: boolean;
 
   /** Use MountNamespace.mount; this only builds the object. */
   constructor(
@@ -36,7 +38,13 @@ export class Mount {
     this.mountpoint = mountpoint;
     this.source = source;
     this.options = options;
+    this.readonly = options.split(",").includes("ro");
   }
+}
+
+/** True when writes through mount `m` fail with EROFS: the mount or its filesystem is read-only. */
+export function mountReadonly(m: Mount): boolean {
+  return m.readonly || m.fs.readonly;
 }
 
 /** All mounts of a sandbox (one namespace: the sandbox is one container). */

@@ -3,6 +3,7 @@
 import { E } from "../../../ffi/errno.ts";
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from "./consts.ts";
 import type { VirtualDentry } from "./dentry.ts";
+import { mountReadonly } from "./mount.ts";
 import type { Inode } from "./inode.ts";
 import { newFileGid, resolveAt, startAt } from "./open.ts";
 import { MAY_EXEC, MAY_WRITE, mayAccess, mayDeleteChild } from "./perm.ts";
@@ -26,7 +27,7 @@ function parentForChange(t: FileTask, dirfd: number, path: string): ParentResult
 function mayChange(t: FileTask, dir: VirtualDentry): number {
   const p = mayAccess(t.creds, dir.inode, MAY_WRITE | MAY_EXEC);
   if (p < 0) return p;
-  return dir.mount.fs.readonly ? -E.EROFS : 0;
+  return mountReadonly(dir.mount) ? -E.EROFS : 0;
 }
 
 /** Creates `path` with `make` after the shared checks (EEXIST for ".", "..", "/"). */

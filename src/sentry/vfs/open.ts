@@ -22,6 +22,7 @@ import {
   S_ISGID,
 } from "./consts.ts";
 import type { VirtualDentry } from "./dentry.ts";
+import { mountReadonly } from "./mount.ts";
 import { charDevice } from "./device.ts";
 import { openFifo } from "../fs/pipe/fifo.ts";
 import type { FileDescription } from "./file.ts";
@@ -96,7 +97,7 @@ export function openVd(
     const p = mayAccess(t.creds, i, may);
     if (p < 0) return p;
   }
-  if ((may & MAY_WRITE) !== 0 && vd.mount.fs.readonly && (i.isRegular || i.isDir)) return -E.EROFS;
+  if ((may & MAY_WRITE) !== 0 && mountReadonly(vd.mount) && (i.isRegular || i.isDir)) return -E.EROFS;
   const special = i.open(t, vd, flags);
   if (special !== null) return special;
   if ((flags & O_TRUNC) !== 0 && i.isRegular && !created) {
@@ -156,7 +157,7 @@ export function openAt(
   const dir = pr.dir.inode;
   const p = mayAccess(t.creds, dir, MAY_WRITE | MAY_EXEC);
   if (p < 0) return p;
-  if (pr.dir.mount.fs.readonly) return -E.EROFS;
+  if (mountReadonly(pr.dir.mount)) return -E.EROFS;
   const perm = mode & 0o7777 & ~t.fsctx.umask;
   const made = dir.mknod(t, pr.name, S_IFREG | perm, 0, fsUid(t.creds), newFileGid(t, dir));
   if (typeof made === "number") return made;
