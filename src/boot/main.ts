@@ -122,6 +122,7 @@ export function sentryConfig(
     platform: globals.platform,
     strace: globals.strace,
     limits: spec.limits,
+    readonlyRoot: spec.readonlyRoot,
   };
 }
 
