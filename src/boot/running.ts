@@ -7,7 +7,14 @@
 import { E, errnoName } from "../../ffi/errno.ts";
 import { close, fcntl, getpid } from "../../ffi/libc.ts";
 import { accept, recvWithFds, SOCK_CLOEXEC } from "../../ffi/socket.ts";
-import { decode, encode, MAX_MESSAGE_BYTES, type Reply, RequestSchema } from "../control/protocol.ts";
+import {
+  decode,
+  encode,
+  MAX_MESSAGE_BYTES,
+  MAX_PRESERVE_FDS,
+  type Reply,
+  RequestSchema,
+} from "../control/protocol.ts";
 import { sendAll } from "../control/io.ts";
 import { type SentryControl, shellStatus } from "../sentry/entry.ts";
 
@@ -41,7 +48,7 @@ function finish(ctl: SentryControl, conn: number, r: Reply, fds: readonly number
 
 function onConn(ctl: SentryControl, conn: number, say: (msg: string) => void): void {
   const buf = new Uint8Array(MAX_MESSAGE_BYTES);
-  const got = recvWithFds(conn, buf, 3);
+  const got = recvWithFds(conn, buf, 3 + MAX_PRESERVE_FDS);
   if (got.n === -E.EAGAIN) {
     ctl.watchFd(conn, () => onConn(ctl, conn, say));
     return;
@@ -55,12 +62,25 @@ function onConn(ctl: SentryControl, conn: number, say: (msg: string) => void): v
   const q = req.value;
   if (q.method === "ping") return finish(ctl, conn, { ok: true, pid: getpid() }, fds);
   if (q.method === "start") return finish(ctl, conn, { ok: false, error: "container already started" }, fds);
-  if (fds.length !== 3) {
-    return finish(ctl, conn, { ok: false, error: "exec needs stdin, stdout, stderr fds" }, fds);
+  if (fds.length !== 3 + (q.preserveFds ?? 0)) {
+    return finish(
+      ctl,
+      conn,
+      { ok: false, error: "exec needs stdin, stdout, stderr and the preserved fds" },
+      fds,
+    );
   }
   let pid = 0;
   const started = ctl.spawn(
-    { argv: q.argv, env: q.env, cwd: q.cwd, uid: q.uid, gid: q.gid, stdio: [fds[0], fds[1], fds[2]] },
+    {
+      argv: q.argv,
+      env: q.env,
+      cwd: q.cwd,
+      uid: q.uid,
+      gid: q.gid,
+      stdio: [fds[0], fds[1], fds[2]],
+      extraFds: fds.slice(3),
+    },
     (ws) => finish(ctl, conn, { ok: true, pid, exitStatus: shellStatus(ws) }, fds),
   );
   if (started < 0) {

@@ -6,7 +6,13 @@ import process from "node:process";
 import * as v from "valibot";
 import { openConsole } from "../container/console.ts";
 import { writeAtomic } from "../container/create.ts";
-import { type ExecRequest, execRequest, relayExec, runningContainer } from "../container/exec.ts";
+import {
+  type ExecRequest,
+  execRequest,
+  preservedFds,
+  relayExec,
+  runningContainer,
+} from "../container/exec.ts";
 import { StateStore } from "../container/state.ts";
 import { close } from "../../ffi/libc.ts";
 import { RequestSchema } from "../control/protocol.ts";
@@ -36,6 +42,7 @@ export async function execMain(inv: LifecycleInvocation<"exec">): Promise<number
     cwd: inv.values.cwd,
     user: inv.values.user,
     tty: inv.values.tty,
+    preserveFds: inv.values["preserve-fds"],
   });
   const sock = inv.values["console-socket"];
   if (terminal && sock === "") throw new CliError("cannot allocate a terminal without --console-socket");
@@ -60,7 +67,8 @@ async function detach(
   try {
     const io = replica >= 0 ? replica : "inherit";
     relay = spawnRole("exec", inv.globals, [id, req.argv[0]], {
-      fds: [],
+      // The relay gets the preserved fds at the same numbers, 3 and up.
+      fds: preservedFds(req),
       stdio: [io, io, io],
       attached: false,
     });

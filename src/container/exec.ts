@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as v from "valibot";
 import { callControl, ControlError } from "../control/client.ts";
-import type { Request } from "../control/protocol.ts";
+import { MAX_PRESERVE_FDS, type Request } from "../control/protocol.ts";
 import { ProcessSchema } from "../oci/spec.ts";
 import { refreshed } from "./container.ts";
 import { ContainerError, StateStore } from "./state.ts";
@@ -22,6 +22,8 @@ export interface ExecOptions {
   readonly cwd: string;
   readonly user: string;
   readonly tty: boolean;
+  /** --preserve-fds: our fds 3..3+N-1 go along as the process's fds 3, 4, ... */
+  readonly preserveFds?: number;
 }
 
 /** The running container's state; ContainerError otherwise (paused, stopped, missing). */
@@ -30,6 +32,18 @@ export function runningContainer(store: StateStore, id: string): { dir: string }
   const s = refreshed(store, store.load(id));
   if (s.status !== "running") throw new ContainerError(`cannot exec in a ${s.status} container`);
   return { dir: store.dir(id) };
+}
+
+/** The request's preserveFds field (absent for 0); ContainerError beyond what one message carries. */
+function preserved(n: number | undefined): { preserveFds?: number } {
+  if (n === undefined || n === 0) return {};
+  if (n > MAX_PRESERVE_FDS) throw new ContainerError(`--preserve-fds: at most ${MAX_PRESERVE_FDS}`);
+  return { preserveFds: n };
+}
+
+/** Our fds 3..3+N-1 that `req` preserves. */
+export function preservedFds(req: ExecRequest): number[] {
+  return Array.from({ length: req.preserveFds ?? 0 }, (_, i) => 3 + i);
 }
 
 /** Builds the request and whether it wants a terminal; throws ContainerError naming a field. */
@@ -51,7 +65,15 @@ export function execRequest(o: ExecOptions): { req: ExecRequest; terminal: boole
     if (argv.length === 0) throw new ContainerError("--process: args: must not be empty");
     if (!p.cwd.startsWith("/")) throw new ContainerError("--process: cwd: must be an absolute path");
     return {
-      req: { method: "exec", argv, env: p.env ?? [], cwd: p.cwd, uid: p.user.uid, gid: p.user.gid },
+      req: {
+        method: "exec",
+        argv,
+        env: p.env ?? [],
+        cwd: p.cwd,
+        uid: p.user.uid,
+        gid: p.user.gid,
+        ...preserved(o.preserveFds),
+      },
       terminal: p.terminal ?? false,
     };
   }
@@ -66,16 +88,17 @@ export function execRequest(o: ExecOptions): { req: ExecRequest; terminal: boole
       cwd: o.cwd || "/",
       uid: uid ?? 0,
       gid: gid ?? uid ?? 0,
+      ...preserved(o.preserveFds),
     },
     terminal: o.tty,
   };
 }
 
-/** Sends `req` with our fds 0-2 to the sandbox in `dir`; returns the exit status. */
+/** Sends `req` with our fds 0-2 (and the preserved 3..) to the sandbox in `dir`; returns the exit status. */
 export function relayExec(dir: string, req: ExecRequest): number {
   let reply;
   try {
-    reply = callControl(dir, req, 0, [0, 1, 2]);
+    reply = callControl(dir, req, 0, [0, 1, 2, ...preservedFds(req)]);
   } catch (e) {
     // The sandbox went away while the process ran: it was killed with the container.
     if (e instanceof ControlError && e.message.includes("closed")) return 137;

@@ -11,11 +11,14 @@ export const CONTROL_SOCKET_NAME = "ctl";
 /** Largest request or reply accepted (one line of JSON). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
+/** Most fds `exec --preserve-fds` may pass (SCM_RIGHTS carries 253 per message, 3 are stdio). */
+export const MAX_PRESERVE_FDS = 250;
+
 const Id = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff));
 
 /**
  * Requests boot understands: ping and start while "created"; ping and exec once running. exec
- * carries the process's stdin, stdout, stderr as three SCM_RIGHTS fds with the request line,
+ * carries the process's stdin, stdout, stderr (then `preserveFds` more) as SCM_RIGHTS fds with the request line,
  * and is answered once, when the process is gone (`exitStatus`), or at once with an error.
  */
 export const RequestSchema = v.variant("method", [
@@ -28,6 +31,8 @@ export const RequestSchema = v.variant("method", [
     cwd: v.pipe(v.string(), v.startsWith("/")),
     uid: Id,
     gid: Id,
+    /** exec --preserve-fds: this many more fds follow stdio; they become fds 3, 4, ... */
+    preserveFds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PRESERVE_FDS))),
   }),
 ]);
 

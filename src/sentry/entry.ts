@@ -68,6 +68,8 @@ export interface SentryConfig {
    * empty), a sysfs is mounted at /sys.
    */
   readonly limits?: SandboxLimits;
+  /** Mount "/" read-only (config.json root.readonly); `tmpfs` lists OCI tmpfs mounts kept writable. */
+  readonly readonlyRoot?: { readonly tmpfs: readonly string[] };
   /** Where --strace lines go (default: the logger at info level). */
   readonly straceSink?: (line: string) => void;
   /**
@@ -103,6 +105,8 @@ export interface SpawnSpec {
   readonly uid: number;
   readonly gid: number;
   readonly stdio: readonly [number, number, number];
+  /** Host fds to give the process as its fds 3, 4, ... (exec --preserve-fds); the caller owns them. */
+  readonly extraFds?: readonly number[];
 }
 
 const POLLIN = 1;
@@ -169,6 +173,8 @@ export function runSentry(cfg: SentryConfig): number {
       proc: kernelProcProvider(k),
       tty: () => io.tty(),
       cgroup: limits === null ? undefined : cgroupView(limits),
+      readonlyRoot: cfg.readonlyRoot !== undefined,
+      tmpfs: cfg.readonlyRoot?.tmpfs,
     });
     const init = createInit(k, {
       argv: cfg.argv,
@@ -201,18 +207,23 @@ export function runSentry(cfg: SentryConfig): number {
         },
         spawn(p: SpawnSpec, exited: (waitStatus: number) => void): number {
           const pio = sandboxStdio(kern, p.stdio);
-          return spawnProcess(kern, {
-            argv: p.argv,
-            env: p.env,
-            uid: p.uid,
-            gid: p.gid,
-            setupFiles: (t) => {
-              pio.install(t);
-              useFdTable(t);
-              t.fsctx = rootfs.initContext(p.cwd);
+          return spawnProcess(
+            kern,
+            {
+              argv: p.argv,
+              env: p.env,
+              uid: p.uid,
+              gid: p.gid,
+              setupFiles: (t) => {
+                pio.install(t);
+                useFdTable(t);
+                t.fsctx = rootfs.initContext(p.cwd);
+              },
+              opener: vfsOpener,
             },
-            opener: vfsOpener,
-          }, exited);
+            exited,
+            p.extraFds,
+          );
         },
       });
     }

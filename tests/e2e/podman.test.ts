@@ -6,8 +6,13 @@
 // podman-ctr-pending.test.ts.pending; the `ctr run` cases are in ctr.test.ts.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import process from "node:process";
 import { assertStatus, leftovers, waitFor } from "./docker-lib.ts";
-import { podman, PODMAN_RUNTIME, podmanPrerequisites, PodmanRuns } from "./podman-lib.ts";
+import { podman, PODMAN_GLOBAL, PODMAN_RUNTIME, podmanPrerequisites, PodmanRuns } from "./podman-lib.ts";
 
 const p = new PodmanRuns();
 
@@ -79,6 +84,47 @@ describe(`podman --runtime ${PODMAN_RUNTIME}`, () => {
       assert.match(status(), /^running/);
       assertStatus(podman(["kill", "-s", "KILL", id]), 0);
       waitFor(() => status() === "exited 137", () => `exited 137 after kill, got ${status()}`);
+    } finally {
+      podman(["rm", "-f", "-t", "0", id]);
+    }
+  });
+
+  it("--read-only: the root refuses writes (EROFS), podman's tmpfs /tmp, /run and /dev/shm take them", () => {
+    podmanPrerequisites();
+    const r = p.run(["--rm", "--read-only"], [
+      "sh",
+      "-c",
+      "touch /x || echo refused; touch /tmp/a /run/b /dev/shm/c && echo tmpfs-ok",
+    ]);
+    assertStatus(r, 0);
+    assert.match(r.stdout, /^refused\ntmpfs-ok\n$/);
+    assert.match(r.stderr, /Read-only file system/);
+  });
+
+  it("exec --preserve-fds 1: fd 3 reaches the exec'd process", () => {
+    podmanPrerequisites();
+    const d = p.run(["-d"], ["sleep", "1000"]);
+    assertStatus(d, 0);
+    const id = d.stdout.trim();
+    try {
+      // podman passes its own fd 3 on: give it one (a file the program reads).
+      const file = path.join(os.tmpdir(), `runsc-e2e-fd3-${process.pid}`);
+      fs.writeFileSync(file, "through fd 3\n");
+      const fd = fs.openSync(file, "r");
+      try {
+        const args = [...PODMAN_GLOBAL, "exec", "--preserve-fds", "1", id, "cat", "/proc/self/fd/3"];
+        const e = spawnSync("podman", args, {
+          encoding: "utf8",
+          timeout: 60_000,
+          killSignal: "SIGKILL",
+          stdio: ["pipe", "pipe", "pipe", fd],
+        });
+        assert.equal(e.status, 0, `podman exec --preserve-fds: ${e.status} ${e.stderr}`);
+        assert.equal(e.stdout, "through fd 3\n");
+      } finally {
+        fs.closeSync(fd);
+        fs.rmSync(file, { force: true });
+      }
     } finally {
       podman(["rm", "-f", "-t", "0", id]);
     }

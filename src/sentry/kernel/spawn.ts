@@ -15,6 +15,7 @@ import { DEFAULT_RLIMITS } from "../syscalls/process.ts";
 import { randomFillSync } from "node:crypto";
 import { type InitSpec, lookPath } from "./init.ts";
 import { exitHooks } from "./exit.ts";
+import { hostAccessMode, HostFile } from "../fs/host/file.ts";
 
 const onExit = new WeakMap<ThreadGroup, (waitStatus: number) => void>();
 let hooked = false;
@@ -22,8 +23,15 @@ let hooked = false;
 /**
  * Creates a process running `spec.argv` in kernel `k` and makes it runnable; returns its pid
  * or -errno. `exited` is called inside the kernel loop with the wait status when it is gone.
+ * `extraHostFds` (exec --preserve-fds) become its fds 3, 4, ... with their host access mode;
+ * the caller keeps owning the host fds.
  */
-export function spawnProcess(k: Kernel, spec: InitSpec, exited: (waitStatus: number) => void): number {
+export function spawnProcess(
+  k: Kernel,
+  spec: InitSpec,
+  exited: (waitStatus: number) => void,
+  extraHostFds: readonly number[] = [],
+): number {
   if (!hooked) {
     hooked = true;
     exitHooks.push((tg, kk) => {
@@ -50,6 +58,11 @@ export function spawnProcess(k: Kernel, spec: InitSpec, exited: (waitStatus: num
     return e;
   };
   spec.setupFiles(t);
+  extraHostFds.forEach((h, i) => {
+    const f = new HostFile(h, hostAccessMode(h), { owned: false, onRelease: (fd) => k.forgetHostFd(fd) });
+    // installAt takes over the new file's reference.
+    if (t.fds.installAt(3 + i, f, false) < 0) f.decRef();
+  });
   const opener = spec.opener(t);
   const path = lookPath(opener, spec.argv[0] ?? "", spec.env);
   if (typeof path === "number") return fail(path);
