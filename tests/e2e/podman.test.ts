@@ -130,6 +130,20 @@ describe(`podman --runtime ${PODMAN_RUNTIME}`, () => {
     }
   });
 
+  it("exec -t: tty(1) names the exec's terminal", () => {
+    podmanPrerequisites();
+    const d = p.run(["-d"], ["sleep", "1000"]);
+    assertStatus(d, 0);
+    const id = d.stdout.trim();
+    try {
+      const e = podman(["exec", "-t", id, "tty"]);
+      assertStatus(e, 0);
+      assert.match(e.stdout, /^\/dev\/pts\/\d+\r\n$/);
+    } finally {
+      podman(["rm", "-f", "-t", "0", id]);
+    }
+  });
+
   it("a podman run, whether it succeeds or not, leaves no process, state or cgroup behind", () => {
     podmanPrerequisites();
     const r = p.run(["--rm"], ["/bin/busybox", "true"]);

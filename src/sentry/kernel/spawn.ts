@@ -15,6 +15,7 @@ import { DEFAULT_RLIMITS } from "../syscalls/process.ts";
 import { randomFillSync } from "node:crypto";
 import { type InitSpec, lookPath } from "./init.ts";
 import { exitHooks } from "./exit.ts";
+import { showExecTerminal } from "../fs/devpts/devpts.ts";
 import { hostAccessMode, HostFile } from "../fs/host/file.ts";
 
 const onExit = new WeakMap<ThreadGroup, (waitStatus: number) => void>();
@@ -76,7 +77,15 @@ export function spawnProcess(
   tg.exe = r.path;
   tg.argv = r.argv;
   tg.envp = spec.env;
-  onExit.set(tg, exited);
+  // An exec -t terminal gets its own /dev/pts/N (ttyname, tty(1)) while the process lives.
+  const undo = showExecTerminal(t.fds);
+  onExit.set(
+    tg,
+    undo === null ? exited : (ws) => {
+      undo();
+      exited(ws);
+    },
+  );
   t.state = TS_SYSCALL;
   k.resumeTask(t);
   return pid;

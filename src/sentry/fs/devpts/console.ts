@@ -1,4 +1,5 @@
-// Which host terminal is shown as /dev/pts/0. A HostFile over that terminal reports the
+// Which host terminals are shown in devpts: the console as /dev/pts/0, exec terminals as
+// /dev/pts/N. A HostFile over that terminal reports the
 // devpts node's identity in fstat and its path in /proc/self/fd, so ttyname(3) (readlink of
 // /proc/self/fd/N, then stat of the path: same st_rdev) finds it. Kept apart from devpts.ts
 // so host/file.ts can consult it without importing the filesystem.
@@ -15,19 +16,25 @@ export interface ConsoleIdentity {
   readonly path: string;
 }
 
-let current: ConsoleIdentity | null = null;
+// By host terminal: the console (/dev/pts/0) and each `exec -t` terminal (/dev/pts/N).
+const shown = new Map<number, ConsoleIdentity>();
 
-/** Records the terminal shown in devpts (one Sentry per process: one console). */
+/** Records a host terminal shown in devpts (one Sentry per process: one set of them). */
 export function setConsoleIdentity(id: ConsoleIdentity): void {
-  current = id;
+  shown.set(id.hostDev, id);
 }
 
-/** Forgets the console (a sandbox without a terminal). */
+/** Forgets one exec terminal (host st_rdev `hostDev`). */
+export function dropConsoleIdentity(hostDev: number): void {
+  shown.delete(hostDev);
+}
+
+/** Forgets every terminal (a new devpts). */
 export function clearConsoleIdentity(): void {
-  current = null;
+  shown.clear();
 }
 
-/** The devpts identity of host terminal `hostRdev`, or null when it is not the console. */
+/** The devpts identity of host terminal `hostRdev`, or null when devpts does not show it. */
 export function consoleIdentity(hostRdev: number): ConsoleIdentity | null {
-  return current !== null && current.hostDev === hostRdev ? current : null;
+  return shown.get(hostRdev) ?? null;
 }

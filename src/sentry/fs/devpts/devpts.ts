@@ -3,15 +3,15 @@
 // find their terminal by path. Opening ptmx makes an in-sandbox pty pair (pty.ts) whose slave
 // is /dev/pts/N (N from 1 when the console holds 0).
 import { E } from "../../../../ffi/errno.ts";
-import { S_IFCHR } from "../../vfs/consts.ts";
-import { makedev, registerCharDevice } from "../../vfs/device.ts";
+import { S_IFCHR, S_IFMT } from "../../vfs/consts.ts";
+import { devParts, makedev, registerCharDevice } from "../../vfs/device.ts";
 import type { VirtualDentry } from "../../vfs/dentry.ts";
 import type { FileDescription } from "../../vfs/file.ts";
 import type { FsStats } from "../../vfs/inode.ts";
 import type { FileTask } from "../../vfs/task.ts";
 import { Tmpfs } from "../tmpfs/tmpfs.ts";
 import { hostFstat } from "../host/hostcalls.ts";
-import { clearConsoleIdentity, setConsoleIdentity } from "./console.ts";
+import { clearConsoleIdentity, consoleIdentity, dropConsoleIdentity, setConsoleIdentity } from "./console.ts";
 import { PtyMaster, PtyPair, PtySlave } from "./pty.ts";
 
 /** statfs f_type of devpts (linux/magic.h). */
@@ -30,6 +30,54 @@ export class Devpts extends Tmpfs {
   readonly pairs: Map<number, PtyPair> = new Map();
   /** First index ptmx hands out (1 when the console is /dev/pts/0). */
   firstIndex = 0;
+  /** Indexes held by exec terminals (host ttys shown as /dev/pts/N). */
+  readonly hostTerminals: Set<number> = new Set();
+
+  /** The lowest index neither a pty pair nor an exec terminal holds. */
+  private freeIndex(): number {
+    let n = this.firstIndex;
+    while (this.pairs.has(n) || this.hostTerminals.has(n)) n++;
+    return n;
+  }
+
+  /**
+   * Shows host terminal `file` (an exec's -t terminal; we keep a reference) as /dev/pts/N, so
+   * ttyname(3) finds it; returns the undo (node, identity and reference go), or null when it
+   * is no host tty or is shown already (the console).
+   */
+  showHostTerminal(file: FileDescription): (() => void) | null {
+    const hostFd = file.hostFd();
+    const host = hostFd >= 0 ? hostFstat(hostFd) : -E.EBADF;
+    if (typeof host === "number" || consoleIdentity(host.rdev) !== null) return null;
+    // Terminals only: ttys (4), /dev/tty and console (5), Unix98 pty slaves (136-143).
+    const major = devParts(host.rdev)[0];
+    if ((host.mode & S_IFMT) !== S_IFCHR || !(major === 4 || major === 5 || (major >= 136 && major <= 143))) {
+      return null;
+    }
+    const n = this.freeIndex();
+    if (n >= PTY_MAX) return null;
+    const t = null as unknown as FileTask;
+    const rdev = makedev(UNIX98_PTY_SLAVE_MAJOR, n);
+    const node = this.root.mknod(t, String(n), S_IFCHR | 0o620, rdev, 0, 5);
+    if (typeof node === "number") return null;
+    this.hostTerminals.add(n);
+    file.incRef();
+    let open = true;
+    registerCharDevice(rdev, () => {
+      if (!open) return -E.EIO;
+      file.incRef();
+      return file;
+    });
+    setConsoleIdentity({ hostDev: host.rdev, dev: this.dev, ino: node.ino, rdev, path: `/dev/pts/${n}` });
+    return () => {
+      if (!open) return;
+      open = false;
+      dropConsoleIdentity(host.rdev);
+      this.root.unlink(t, String(n));
+      this.hostTerminals.delete(n);
+      file.decRef();
+    };
+  }
 
   /** An empty devpts root (0755). */
   constructor() {
@@ -38,8 +86,7 @@ export class Devpts extends Tmpfs {
 
   /** ptmx open: a new pair, its slave node /dev/pts/N (removed when the master goes). */
   openPtmx(t: FileTask, vd: VirtualDentry, flags: number): FileDescription | number {
-    let n = this.firstIndex;
-    while (this.pairs.has(n)) n++;
+    const n = this.freeIndex();
     if (n >= PTY_MAX) return -E.ENOSPC;
     const rdev = makedev(UNIX98_PTY_SLAVE_MAJOR, n);
     const node = this.root.mknod(t, String(n), S_IFCHR | 0o620, rdev, t?.creds?.uid ?? 0, 5);
@@ -63,6 +110,24 @@ export class Devpts extends Tmpfs {
   }
 }
 
+// The sandbox's devpts (one Sentry per process), for exec terminals.
+let active: Devpts | null = null;
+
+/**
+ * Shows the first host tty among a new exec'd process's fds 0-2 as /dev/pts/N of the
+ * sandbox's devpts; returns the undo to call when the process is gone, or null.
+ */
+export function showExecTerminal(fds: { get(fd: number): FileDescription | undefined }): (() => void) | null {
+  if (active === null) return null;
+  for (let i = 0; i < 3; i++) {
+    const f = fds.get(i);
+    if (f === undefined || f.hostFd() < 0) continue;
+    const r = active.showHostTerminal(f);
+    if (r !== null) return r;
+  }
+  return null;
+}
+
 /** Options of {@link createDevpts}. */
 export interface DevptsOptions {
   /**
@@ -78,6 +143,7 @@ export interface DevptsOptions {
  */
 export function createDevpts(opts: DevptsOptions = {}): Devpts {
   const fs = new Devpts();
+  active = fs;
   const t = null as unknown as FileTask;
   fs.root.mknod(t, "ptmx", S_IFCHR | 0o666, DEV_PTMX, 0, 0);
   registerCharDevice(DEV_PTMX, (task, vd, flags) => fs.openPtmx(task, vd, flags));
