@@ -15,4 +15,16 @@ echo "== type check"
 echo "== build dist/runsc"
 "$deno" run -A scripts/build.ts
 echo "== tests"
-RUNSC_BIN="$PWD/dist/runsc" "$deno" test -A --parallel "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+rc=0
+RUNSC_BIN="$PWD/dist/runsc" "$deno" test -A --parallel "$@" 2>&1 | tee "$log" || rc=$?
+# deno's own summary reads "ok | N passed (M steps) | K failed"; repeat it in the plain
+# "N passed, K failed" form that CI tooling recognises.
+summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(ok|FAILED) \| [0-9]+ passed' | tail -n 1 || true)
+if [ -n "$summary" ]; then
+  passed=$(sed -E 's/.*\| ([0-9]+) passed.*/\1/' <<<"$summary")
+  failed=$(sed -E 's/.*\| ([0-9]+) failed.*/\1/' <<<"$summary")
+  echo "tests: $passed passed, $failed failed"
+fi
+exit "$rc"
