@@ -4,55 +4,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { close, pipe2, read } from "../../../ffi/libc.ts";
-import { runSentry } from "../../../src/sentry/entry.ts";
-import { compile, hostGofer, runNative, type RunResult } from "../sentry/helpers.ts";
+import { compile, runNative, type RunResult, runUnderSentry } from "../sentry/helpers.ts";
 
-/** Reads everything from host fd `fd` until EOF. */
-function drain(fd: number): string {
-  const chunks: Uint8Array[] = [];
-  const b = new Uint8Array(65536);
-  for (;;) {
-    const n = read(fd, b);
-    if (n <= 0) break;
-    chunks.push(b.slice(0, n));
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/**
- * runUnderSentry of tests/unit/sentry/helpers.ts with platform "kvm" (that helper fixes
- * "ptrace"). Output is drained after the run: programs here print less than a pipe buffer.
- */
+/** The shared helper's run with platform "kvm"; fails clearly where there is no KVM. */
 function runUnderKvm(argv: string[], env: string[]): RunResult {
   assert.ok(existsSync("/dev/kvm"), "/dev/kvm is missing: the kvm suite needs KVM (PVM or VMX/SVM)");
-  const [outR, outW] = pipe2(0o2000000);
-  const [errR, errW] = pipe2(0o2000000);
-  const [inR, inW] = pipe2(0o2000000);
-  close(inW);
-  let status: number;
-  try {
-    status = runSentry({
-      argv,
-      env,
-      cwd: "/",
-      gofer: hostGofer(),
-      stdio: [inR, outW, errW],
-      uid: 0,
-      gid: 0,
-      hostname: "sandbox",
-      platform: "kvm",
-      strace: false,
-    });
-  } finally {
-    close(outW);
-    close(errW);
-    close(inR);
-  }
-  const stdout = drain(outR), stderr = drain(errR);
-  close(outR);
-  close(errR);
-  return { status, stdout, stderr };
+  return runUnderSentry(argv, env, undefined, "kvm");
 }
 
 const ENV = { PATH: "/usr/bin:/bin", HOME: "/root", LC_ALL: "C" };

@@ -128,6 +128,7 @@ export function runUnderSentry(
   argv: string[],
   env: string[] = ["PATH=/usr/bin:/bin"],
   strace?: (l: string) => void,
+  platform: "ptrace" | "kvm" = "ptrace",
 ): RunResult {
   const [outR, outW] = pipe2(0o2000000);
   const [errR, errW] = pipe2(0o2000000);
@@ -144,7 +145,7 @@ export function runUnderSentry(
       uid: 0,
       gid: 0,
       hostname: "sandbox",
-      platform: "ptrace",
+      platform,
       strace: strace !== undefined,
       straceSink: strace,
     });
