@@ -7,9 +7,10 @@
 // does and otherwise served by waking every waiter (it only avoids thundering herds).
 import { E } from "../../../../ffi/errno.ts";
 import { type Waiter, WaitQueue } from "../../kernel/waitqueue.ts";
-import { POLLERR, POLLHUP, POLLIN, POLLOUT, S_IFREG } from "../../vfs/consts.ts";
+import { POLLERR, POLLHUP, POLLIN, POLLOUT } from "../../vfs/consts.ts";
 import { FileDescription } from "../../vfs/file.ts";
-import { allocDev, type StatInfo } from "../../vfs/inode.ts";
+import type { StatInfo } from "../../vfs/inode.ts";
+import { anonIno, anonStat } from "../anon/anon.ts";
 import type { FileTask } from "../../vfs/task.ts";
 
 /** epoll_ctl operations and flags. */
@@ -22,9 +23,6 @@ export const EPOLLONESHOT = 1 << 30;
 export const EPOLLET = 1 << 31;
 /** Bits allowed together with EPOLLEXCLUSIVE (Linux EPOLLEXCLUSIVE_OK_BITS). */
 const EXCLUSIVE_OK = POLLIN | POLLOUT | POLLERR | POLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
-
-const ANON_DEV = allocDev();
-let nextIno = 1;
 
 /** One registered (file, fd). */
 interface Interest {
@@ -54,7 +52,7 @@ export class EpollFile extends FileDescription {
   private readonly interests: Interest[] = [];
   /** Notified when an interest's file may have become ready (for poll on the epoll fd). */
   private readonly queue = new WaitQueue();
-  private readonly ino = nextIno++;
+  private readonly ino = anonIno();
 
   /** A new empty epoll instance. */
   constructor() {
@@ -215,21 +213,7 @@ export class EpollFile extends FileDescription {
   }
 
   override stat(): StatInfo {
-    return {
-      dev: ANON_DEV,
-      ino: this.ino,
-      nlink: 1,
-      mode: S_IFREG | 0o600,
-      uid: 0,
-      gid: 0,
-      rdev: 0,
-      size: 0,
-      blksize: 4096,
-      blocks: 0,
-      atimeNs: 0n,
-      mtimeNs: 0n,
-      ctimeNs: 0n,
-    };
+    return anonStat(this.ino);
   }
 
   override anonName(): string {

@@ -3,9 +3,10 @@
 import { E } from "../../../../ffi/errno.ts";
 import { WaitQueue } from "../../kernel/waitqueue.ts";
 import { BLOCK } from "../../syscalls/abi.ts";
-import { O_NONBLOCK, O_RDWR, POLLIN, POLLOUT, S_IFREG } from "../../vfs/consts.ts";
+import { O_NONBLOCK, O_RDWR, POLLIN, POLLOUT } from "../../vfs/consts.ts";
 import { FileDescription } from "../../vfs/file.ts";
-import { allocDev, type StatInfo } from "../../vfs/inode.ts";
+import type { StatInfo } from "../../vfs/inode.ts";
+import { anonIno, anonStat } from "../anon/anon.ts";
 import type { FileTask } from "../../vfs/task.ts";
 
 /** eventfd2 flags. */
@@ -14,15 +15,13 @@ export const EFD_NONBLOCK = O_NONBLOCK;
 export const EFD_CLOEXEC = 0o2000000;
 
 const MAX = 0xfffffffffffffffen;
-const ANON_DEV = allocDev();
-let nextIno = 1;
 
 /** An eventfd description. */
 export class EventFd extends FileDescription {
   private counter: bigint;
   private readonly semaphore: boolean;
   private readonly queue = new WaitQueue();
-  private readonly ino = nextIno++;
+  private readonly ino = anonIno();
   private readonly view = new DataView(new ArrayBuffer(8));
 
   /** A counter starting at `initval`; `flags` are eventfd2's. */
@@ -85,21 +84,7 @@ export class EventFd extends FileDescription {
   }
 
   override stat(): StatInfo {
-    return {
-      dev: ANON_DEV,
-      ino: this.ino,
-      nlink: 1,
-      mode: S_IFREG | 0o600,
-      uid: 0,
-      gid: 0,
-      rdev: 0,
-      size: 0,
-      blksize: 4096,
-      blocks: 0,
-      atimeNs: 0n,
-      mtimeNs: 0n,
-      ctimeNs: 0n,
-    };
+    return anonStat(this.ino);
   }
 
   override anonName(): string {

@@ -4,19 +4,16 @@
 import { E } from "../../../../ffi/errno.ts";
 import { WaitQueue } from "../../kernel/waitqueue.ts";
 import { BLOCK } from "../../syscalls/abi.ts";
-import { O_NONBLOCK, O_RDONLY, S_IFREG } from "../../vfs/consts.ts";
+import { O_NONBLOCK, O_RDONLY } from "../../vfs/consts.ts";
 import { FileDescription } from "../../vfs/file.ts";
-import type { Inode } from "../../vfs/inode.ts";
-import { allocDev, type StatInfo } from "../../vfs/inode.ts";
+import type { Inode, StatInfo } from "../../vfs/inode.ts";
+import { anonIno, anonStat } from "../anon/anon.ts";
 import type { FileTask } from "../../vfs/task.ts";
-
-const ANON_DEV = allocDev();
-let nextIno = 1;
 
 /** An inotify instance. */
 export class InotifyFile extends FileDescription {
   private readonly queue = new WaitQueue();
-  private readonly ino = nextIno++;
+  private readonly ino = anonIno();
   private nextWd = 1;
   /** Watch descriptor by inode (one watch per inode, as Linux). */
   private readonly watches = new Map<Inode, { wd: number; mask: number }>();
@@ -77,21 +74,7 @@ export class InotifyFile extends FileDescription {
   }
 
   override stat(): StatInfo {
-    return {
-      dev: ANON_DEV,
-      ino: this.ino,
-      nlink: 1,
-      mode: S_IFREG | 0o600,
-      uid: 0,
-      gid: 0,
-      rdev: 0,
-      size: 0,
-      blksize: 4096,
-      blocks: 0,
-      atimeNs: 0n,
-      mtimeNs: 0n,
-      ctimeNs: 0n,
-    };
+    return anonStat(this.ino);
   }
 
   override anonName(): string {

@@ -6,13 +6,11 @@ import { monotonicNs } from "../../../../ffi/time.ts";
 import { WaitQueue } from "../../kernel/waitqueue.ts";
 import type { Timed, Timers } from "../../kernel/timers.ts";
 import { BLOCK } from "../../syscalls/abi.ts";
-import { O_NONBLOCK, O_RDWR, POLLIN, S_IFREG } from "../../vfs/consts.ts";
+import { O_NONBLOCK, O_RDWR, POLLIN } from "../../vfs/consts.ts";
 import { FileDescription } from "../../vfs/file.ts";
-import { allocDev, type StatInfo } from "../../vfs/inode.ts";
+import type { StatInfo } from "../../vfs/inode.ts";
+import { anonIno, anonStat } from "../anon/anon.ts";
 import type { FileTask } from "../../vfs/task.ts";
-
-const ANON_DEV = allocDev();
-let nextIno = 1;
 
 /** A timerfd description. */
 export class TimerFd extends FileDescription implements Timed {
@@ -23,7 +21,7 @@ export class TimerFd extends FileDescription implements Timed {
   /** Expirations not yet read. */
   private ticks = 0n;
   private readonly queue = new WaitQueue();
-  private readonly ino = nextIno++;
+  private readonly ino = anonIno();
 
   /** A disarmed timer of clock `clockId` on `timers`; `flags` may hold O_NONBLOCK. */
   constructor(private readonly timers: Timers, readonly clockId: number, flags: number) {
@@ -105,21 +103,7 @@ export class TimerFd extends FileDescription implements Timed {
   }
 
   override stat(): StatInfo {
-    return {
-      dev: ANON_DEV,
-      ino: this.ino,
-      nlink: 1,
-      mode: S_IFREG | 0o600,
-      uid: 0,
-      gid: 0,
-      rdev: 0,
-      size: 0,
-      blksize: 4096,
-      blocks: 0,
-      atimeNs: 0n,
-      mtimeNs: 0n,
-      ctimeNs: 0n,
-    };
+    return anonStat(this.ino);
   }
 
   override anonName(): string {
