@@ -49,10 +49,18 @@ export function writeSiginfo(dv: DataView, off: number, info: SigInfo): void {
   dv.setInt32(off + 8, info.code, true);
   if (info.signo === 11 || info.signo === 7 || info.signo === 4 || info.signo === 8) {
     dv.setBigUint64(off + 16, BigInt(info.addr), true);
+  } else if (info.timerId !== undefined) {
+    // _timer: si_tid, si_overrun, si_value.
+    dv.setInt32(off + 16, info.timerId, true);
+    dv.setInt32(off + 20, info.overrun ?? 0, true);
+    dv.setBigUint64(off + 24, BigInt.asUintN(64, info.value ?? 0n), true);
   } else {
     dv.setInt32(off + 16, info.pid, true);
     dv.setInt32(off + 20, info.uid, true);
-    dv.setInt32(off + 24, info.status, true);
+    // _rt carries a whole sigval (glibc's SIGEV_THREAD reads a pointer from it); _sigchld
+    // an int status followed by clock values we leave zero.
+    if (info.value !== undefined) dv.setBigUint64(off + 24, BigInt.asUintN(64, info.value), true);
+    else dv.setInt32(off + 24, info.status, true);
   }
 }
 

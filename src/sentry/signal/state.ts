@@ -62,6 +62,11 @@ export interface SigInfo {
   /** CLD_*: child status; SIGSEGV etc.: fault address. */
   status: number;
   addr: number;
+  /** SI_TIMER/SI_QUEUE/SI_MESGQ: the 64-bit sigval (an int or a pointer). */
+  value?: bigint;
+  /** SI_TIMER: the timer id (si_tid) and overrun count (si_overrun). */
+  timerId?: number;
+  overrun?: number;
 }
 
 /** The bit of signal `sig` in a sigset. */

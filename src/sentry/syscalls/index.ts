@@ -12,6 +12,7 @@ import { FILE_SYSCALLS } from "./file/index.ts";
 import { SOCKET_SYSCALLS } from "./socket/index.ts";
 import { RESOURCE_SYSCALLS } from "./resource.ts";
 import { TIMERFD_SYSCALLS } from "./timerfd.ts";
+import { POSIX_TIMER_SYSCALLS } from "./posix-timers.ts";
 import type { SyscallEntry } from "./abi.ts";
 import { setJobctlSender } from "../signal/jobctl.ts";
 import { sendToGroup } from "../signal/send.ts";
@@ -30,6 +31,7 @@ export const ALL_SYSCALL_LISTS: readonly (readonly SyscallEntry[])[] = [
   SIGWAIT_SYSCALLS,
   RESOURCE_SYSCALLS,
   TIMERFD_SYSCALLS,
+  POSIX_TIMER_SYSCALLS,
 ];
 
 /** Every subsystem's row list, in merge order (later lists win); no kernel needed. */

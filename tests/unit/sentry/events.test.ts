@@ -17,4 +17,8 @@ describe("event primitives under the Sentry", () => {
   it("ev_epoll: EPOLLET edges, EPOLLONESHOT re-arm, EPOLLEXCLUSIVE rules, nested edge wait", () => {
     same("ev_epoll");
   });
+
+  it("ev_timers: SIGEV_SIGNAL/NONE/THREAD_ID, overruns, glibc SIGEV_THREAD (64-bit sigval)", () => {
+    same("ev_timers", ["-pthread"]);
+  });
 });
