@@ -52,6 +52,12 @@ export function initDiscards(tg: ThreadGroup, info: SigInfo, protect: boolean): 
   return true;
 }
 
+/**
+ * Called after a signal became pending on a task (signalfd wakes its readers and pollers
+ * here: a blocked signal does not interrupt anyone, so nothing else would notice it).
+ */
+export const pendingHooks: ((t: Task) => void)[] = [];
+
 /** Makes `t` notice a deliverable signal now. */
 function kick(t: Task): void {
   if (t.state === TS_BLOCKED) t.interruptWait();
@@ -71,6 +77,7 @@ export function sendToTask(t: Task, info: SigInfo): void {
   if (sig < 32 && (t.sig.pendingSet & bit) !== 0n) return;
   t.sig.pending.push(info);
   t.sig.pendingSet |= bit;
+  for (const h of pendingHooks) h(t);
   if ((t.sig.mask & bit) === 0n || sig === SIGKILL || sig === SIGSTOP) kick(t);
 }
 

@@ -21,4 +21,8 @@ describe("event primitives under the Sentry", () => {
   it("ev_timers: SIGEV_SIGNAL/NONE/THREAD_ID, overruns, glibc SIGEV_THREAD (64-bit sigval)", () => {
     same("ev_timers", ["-pthread"]);
   });
+
+  it("ev_signalfd: records, poll/epoll readiness, mask change, timer sigval, blocking read", () => {
+    same("ev_signalfd");
+  });
 });
