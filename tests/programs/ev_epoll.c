@@ -1,9 +1,13 @@
 // epoll semantics: level vs edge triggered, EPOLLONESHOT, EPOLLEXCLUSIVE validation, nested.
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
+
+static volatile int handled;
+static void onUsr1(int sig) { handled = sig; }
 
 static void show(const char *what, int r) {
   printf("%s: %d %s\n", what, r, r < 0 ? strerror(errno) : "ok");
@@ -99,5 +103,24 @@ int main(void) {
   struct epoll_event got;
   int n = epoll_wait(outer, &got, 1, 2000);
   printf("blocking nested: %d %llu\n", n, (unsigned long long)got.data.u64);
+  // epoll_pwait's mask: a blocked pending signal it unblocks interrupts the wait; the old
+  // mask is back afterwards.
+  signal(SIGUSR1, onUsr1);
+  sigset_t blk, none, now;
+  sigemptyset(&blk);
+  sigaddset(&blk, SIGUSR1);
+  sigemptyset(&none);
+  sigprocmask(SIG_BLOCK, &blk, NULL);
+  raise(SIGUSR1);
+  int e = epoll_create1(0);
+  errno = 0;
+  int pr = epoll_pwait(e, &got, 1, 1000, &none);
+  int pe = errno;
+  sigprocmask(SIG_BLOCK, NULL, &now);
+  printf("pwait: %d eintr %d handled %d still blocked %d\n", pr, pe == EINTR, handled,
+         sigismember(&now, SIGUSR1));
+  pr = epoll_pwait(e, &got, 1, 0, &blk);
+  sigprocmask(SIG_BLOCK, NULL, &now);
+  printf("pwait timeout: %d blocked %d\n", pr, sigismember(&now, SIGUSR1));
   return 0;
 }

@@ -14,7 +14,7 @@ function same(name: string, extra: string[] = []): void {
 }
 
 describe("event primitives under the Sentry", () => {
-  it("ev_epoll: EPOLLET edges, EPOLLONESHOT re-arm, EPOLLEXCLUSIVE rules, nested edge wait", () => {
+  it("ev_epoll: EPOLLET edges, EPOLLONESHOT re-arm, EPOLLEXCLUSIVE rules, nested edge wait, pwait mask", () => {
     same("ev_epoll");
   });
 

@@ -1,4 +1,4 @@
-// epoll_create(1) epoll_ctl epoll_wait epoll_pwait epoll_pwait2 eventfd eventfd2.
+// epoll_create(1) epoll_ctl epoll_wait epoll_pwait epoll_pwait2 (with their signal masks) eventfd eventfd2.
 import { E } from "../../../../ffi/errno.ts";
 import { SYS } from "../../../../ffi/sysno.ts";
 import { monotonicNs } from "../../../../ffi/time.ts";
@@ -8,6 +8,8 @@ import { EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE, EventFd } from "../../fs/even
 import { O_CLOEXEC } from "../../vfs/consts.ts";
 import type { FileDescription } from "../../vfs/file.ts";
 import type { FileTask } from "../../vfs/task.ts";
+import type { Task } from "../../kernel/task.ts";
+import { UNBLOCKABLE } from "../../signal/state.ts";
 import { endDeadline, int, keptDeadline, row, small } from "./util.ts";
 
 const EVENT_SIZE = 12; // struct epoll_event is packed on x86_64
@@ -83,6 +85,51 @@ function sysEpollWait(t: FileTask, epfd: number, ev: number, max: number, timeou
   return wait(t, epfd, ev, max, msDeadline(timeout));
 }
 
+/**
+ * Runs a wait with the temporary signal mask at `maskAddr` (epoll_pwait/pwait2), installed
+ * like rt_sigsuspend's: the saved mask is restored on return, or by the handler frame when a
+ * signal cut the wait short (-EINTR). On re-runs of a parked wait the mask is already in place.
+ */
+function withMask(t: FileTask, maskAddr: number, size: number, run: () => number): number {
+  const s = (t as unknown as Task).sig;
+  if (maskAddr !== 0 && s.savedMask === null) {
+    if (int(size) !== 8) return -E.EINVAL;
+    if (t.mem.readInto(maskAddr, small.buf.subarray(0, 8)) < 0) return -E.EFAULT;
+    s.savedMask = s.mask;
+    s.mask = small.view.getBigUint64(0, true) & ~UNBLOCKABLE;
+  }
+  const r = run();
+  if (r !== BLOCK && r !== -E.EINTR && maskAddr !== 0 && s.savedMask !== null) {
+    s.mask = s.savedMask;
+    s.savedMask = null;
+  }
+  return r;
+}
+
+function sysEpollPwait(
+  t: FileTask,
+  epfd: number,
+  ev: number,
+  max: number,
+  timeout: number,
+  mask: number,
+  size: number,
+): number {
+  return withMask(t, mask, size, () => sysEpollWait(t, epfd, ev, max, timeout));
+}
+
+function sysEpollPwait2Masked(
+  t: FileTask,
+  epfd: number,
+  ev: number,
+  max: number,
+  tsp: number,
+  mask: number,
+  size: number,
+): number {
+  return withMask(t, mask, size, () => sysEpollPwait2(t, epfd, ev, max, tsp));
+}
+
 function sysEpollPwait2(t: FileTask, epfd: number, ev: number, max: number, tsp: number): number {
   let deadline = -1;
   if (tsp !== 0) {
@@ -118,8 +165,8 @@ export const EPOLL_SYSCALLS: SyscallEntry[] = [
     sysEpollCtl,
   ),
   row(SYS.epoll_wait, "epoll_wait", "full", "", sysEpollWait),
-  row(SYS.epoll_pwait, "epoll_pwait", "partial", "signal mask not applied", sysEpollWait),
-  row(SYS.epoll_pwait2, "epoll_pwait2", "partial", "signal mask not applied", sysEpollPwait2),
+  row(SYS.epoll_pwait, "epoll_pwait", "full", "", sysEpollPwait),
+  row(SYS.epoll_pwait2, "epoll_pwait2", "full", "", sysEpollPwait2Masked),
   row(SYS.eventfd, "eventfd", "full", "", sysEventfd),
   row(SYS.eventfd2, "eventfd2", "full", "", sysEventfd2),
 ];
