@@ -15,6 +15,25 @@ function errno(e: unknown): number {
   return -(map[code ?? ""] ?? 5);
 }
 
+/** The gofer's view of a host lstat (what the real gofer reports for the same file). */
+export function goferStat(s: fs.BigIntStats): GoferStat {
+  return {
+    mode: Number(s.mode),
+    uid: Number(s.uid),
+    gid: Number(s.gid),
+    nlink: Number(s.nlink),
+    size: Number(s.size),
+    blocks: Number(s.blocks),
+    blksize: Number(s.blksize),
+    ino: Number(s.ino),
+    dev: Number(s.dev),
+    rdev: Number(s.rdev),
+    atimeNs: s.atimeNs,
+    mtimeNs: s.mtimeNs,
+    ctimeNs: s.ctimeNs,
+  };
+}
+
 /** A gofer serving `root` in-process. */
 export class FakeGofer implements GoferClient {
   readonly root: string;
@@ -34,22 +53,7 @@ export class FakeGofer implements GoferClient {
   stat(rel: string): GoferStat | number {
     this.calls++;
     try {
-      const s = fs.lstatSync(this.p(rel), { bigint: true });
-      return {
-        mode: Number(s.mode),
-        uid: Number(s.uid),
-        gid: Number(s.gid),
-        nlink: Number(s.nlink),
-        size: Number(s.size),
-        blocks: Number(s.blocks),
-        blksize: Number(s.blksize),
-        ino: Number(s.ino),
-        dev: Number(s.dev),
-        rdev: Number(s.rdev),
-        atimeNs: s.atimeNs,
-        mtimeNs: s.mtimeNs,
-        ctimeNs: s.ctimeNs,
-      };
+      return goferStat(fs.lstatSync(this.p(rel), { bigint: true }));
     } catch (e) {
       return errno(e);
     }

@@ -7,6 +7,7 @@ import { constants, existsSync, lstatSync, mkdirSync, readlinkSync, statSync } f
 import { getdents64 } from "../../../src/gofer/hostfs.ts";
 import { join } from "node:path";
 import type { GoferClient, GoferDirent, GoferStat } from "../../../src/lisafs/api.ts";
+import { goferStat } from "../fs/_gofer.ts";
 import { runSentry } from "../../../src/sentry/entry.ts";
 import { close, errno as errno0, libc, pipe2, read } from "../../../ffi/libc.ts";
 
@@ -37,22 +38,7 @@ export function hostGofer(): GoferClient {
   return {
     stat(path: string): GoferStat | number {
       try {
-        const s = lstatSync(abs(path), { bigint: true });
-        return {
-          mode: Number(s.mode),
-          uid: Number(s.uid),
-          gid: Number(s.gid),
-          nlink: Number(s.nlink),
-          size: Number(s.size),
-          blocks: Number(s.blocks),
-          blksize: Number(s.blksize),
-          ino: Number(s.ino),
-          dev: Number(s.dev),
-          rdev: Number(s.rdev),
-          atimeNs: s.atimeNs,
-          mtimeNs: s.mtimeNs,
-          ctimeNs: s.ctimeNs,
-        };
+        return goferStat(lstatSync(abs(path), { bigint: true }));
       } catch (e) {
         return errno(e);
       }
