@@ -7,20 +7,9 @@
 // Sentry or the other threads (round robin), and runsc never hangs in the guest.
 import { EV_HOST, EV_INTERRUPT, EV_SIGNAL, EV_SYSCALL } from "../platform.ts";
 import type { AddressSpace, Context, Platform, PlatformEvent } from "../platform.ts";
-import {
-  EPOLL_CTL_ADD,
-  EPOLL_CTL_DEL,
-  EPOLL_CTL_MOD,
-  EPOLL_EVENT_SIZE,
-  epollCreate,
-  epollCtl,
-  EPOLLIN,
-  EPOLLONESHOT,
-  timerfdCreate,
-  timerfdSetAbs,
-} from "../../../ffi/epoll.ts";
+import { EPOLL_EVENT_SIZE } from "../../../ffi/epoll.ts";
 import { consumePreempt, createPreemptTimer, deletePreemptTimer, epollWait } from "../../../ffi/kvm.ts";
-import { close, read } from "../../../ffi/libc.ts";
+import { HostWaitSet, MAX_HOST_EVENTS } from "../hostwait.ts";
 import { REG } from "../../../ffi/regs.ts";
 import { KvmMachine } from "./machine.ts";
 import { KvmAddressSpace, KvmContext } from "./context.ts";
@@ -39,24 +28,17 @@ export interface KvmOptions {
   readonly sliceNs?: number;
 }
 
-const MAX_EVENTS = 128;
-
 /** The KVM implementation of {@link Platform}. */
 export class KvmPlatform implements Platform {
   /** The VM (exposed for tests and diagnostics). */
   readonly machine: KvmMachine;
-  private readonly epfd: number;
-  private readonly timerfd: number;
+  private readonly host = new HostWaitSet();
   private readonly preemptTimer: number;
-  private readonly watched = new Set<number>();
-  private deadline = 0;
   private readonly queue: KvmContext[] = [];
-  private readonly evBuf = new Uint8Array(MAX_EVENTS * EPOLL_EVENT_SIZE);
+  private readonly evBuf = new Uint8Array(MAX_HOST_EVENTS * EPOLL_EVENT_SIZE);
   private readonly evView = new DataView(this.evBuf.buffer);
-  private readonly ready = { fds: new Int32Array(MAX_EVENTS), events: new Int32Array(MAX_EVENTS), count: 0 };
   private readonly ev: PlatformEvent = { kind: 0, ctx: null, signo: 0, code: 0, addr: 0 };
   private readonly sig: FaultSignal = { signo: 0, code: 0, addr: 0 };
-  private readonly timerBuf = new Uint8Array(8);
   private readonly enqueue = (c: KvmContext): void => {
     this.queue.push(c);
   };
@@ -65,9 +47,6 @@ export class KvmPlatform implements Platform {
   /** Builds the VM; throws KvmUnavailableError when /dev/kvm cannot be used. */
   constructor(opts: KvmOptions) {
     this.machine = new KvmMachine({ memfd: opts.memfd, memSize: opts.memSize, device: opts.device });
-    this.epfd = epollCreate();
-    this.timerfd = timerfdCreate();
-    epollCtl(this.epfd, EPOLL_CTL_ADD, this.timerfd, EPOLLIN | EPOLLONESHOT);
     const t = createPreemptTimer(opts.sliceNs ?? 10_000_000);
     if (t < 0) throw new Error(`kvm: creating the preemption timer failed: errno ${-t}`);
     this.preemptTimer = t;
@@ -85,59 +64,34 @@ export class KvmPlatform implements Platform {
 
   /** See Platform.watchFd. */
   watchFd(fd: number, events: number): void {
-    const op = this.watched.has(fd) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    const r = epollCtl(this.epfd, op, fd, events | EPOLLONESHOT);
-    if (r === -17 /* EEXIST */) epollCtl(this.epfd, EPOLL_CTL_MOD, fd, events | EPOLLONESHOT);
-    this.watched.add(fd);
+    this.host.watch(fd, events);
   }
 
   /** See Platform.unwatchFd. */
   unwatchFd(fd: number): void {
-    if (!this.watched.delete(fd)) return;
-    epollCtl(this.epfd, EPOLL_CTL_DEL, fd, 0);
+    this.host.unwatch(fd);
   }
 
   /** See Platform.setDeadline. */
   setDeadline(ns: number): void {
-    if (ns === this.deadline) return;
-    this.deadline = ns;
-    timerfdSetAbs(this.timerfd, ns);
-    epollCtl(this.epfd, EPOLL_CTL_MOD, this.timerfd, EPOLLIN | EPOLLONESHOT);
+    this.host.setDeadline(ns);
   }
 
   /** See Platform.readyFds. */
   readyFds(): { readonly fds: Int32Array; readonly events: Int32Array; count: number } {
-    return this.ready;
+    return this.host.ready;
   }
 
   /** See Platform.canWait. */
   canWait(): boolean {
-    return this.queue.length > 0 || this.watched.size > 0 || this.deadline > 0;
+    return this.queue.length > 0 || this.host.pending;
   }
 
   /** Collects ready fds (timeout as epoll_wait's); true when there is an EV_HOST to report. */
   private pollHost(timeoutMs: number): boolean {
-    if (this.watched.size === 0 && this.deadline === 0) return false;
-    const n = epollWait(this.epfd, this.evBuf, MAX_EVENTS, timeoutMs);
-    if (n <= 0) return false;
-    const r = this.ready;
-    r.count = 0;
-    let timer = false;
-    for (let i = 0; i < n; i++) {
-      const events = this.evView.getUint32(i * EPOLL_EVENT_SIZE, true);
-      const fd = this.evView.getUint32(i * EPOLL_EVENT_SIZE + 4, true);
-      if (fd === this.timerfd) {
-        read(this.timerfd, this.timerBuf);
-        this.deadline = 0;
-        timer = true;
-        continue;
-      }
-      this.watched.delete(fd);
-      r.fds[r.count] = fd;
-      r.events[r.count] = events;
-      r.count++;
-    }
-    return r.count > 0 || timer;
+    if (!this.host.pending) return false;
+    const n = epollWait(this.host.epfd, this.evBuf, MAX_HOST_EVENTS, timeoutMs);
+    return this.host.collect(this.evView, n);
   }
 
   /** See Platform.wait. */
@@ -186,8 +140,7 @@ export class KvmPlatform implements Platform {
     this.closed = true;
     deletePreemptTimer(this.preemptTimer);
     consumePreempt();
-    close(this.timerfd);
-    close(this.epfd);
+    this.host.close();
     this.machine.close();
   }
 }

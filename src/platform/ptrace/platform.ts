@@ -9,19 +9,8 @@ import { PTRACE, ptrace, PTRACE_EVENT, ptraceBuf, waitpid, WALL } from "../../..
 import { REG, Regs } from "../../../ffi/regs.ts";
 import { STUB_EPOLLFD, STUB_MEMFD } from "../../../ffi/stub.ts";
 import { MAP_FIXED, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../../ffi/mman.ts";
-import {
-  EPOLL_CTL_ADD,
-  EPOLL_CTL_DEL,
-  EPOLL_CTL_MOD,
-  EPOLL_EVENT_SIZE,
-  epollCreate,
-  epollCtl,
-  EPOLLIN,
-  EPOLLONESHOT,
-  timerfdCreate,
-  timerfdSetAbs,
-} from "../../../ffi/epoll.ts";
-import { close, read, sys } from "../../../ffi/libc.ts";
+import { sys } from "../../../ffi/libc.ts";
+import { HostWaitSet, MAX_HOST_EVENTS } from "../hostwait.ts";
 import { SYS } from "../../../ffi/sysno.ts";
 import { setAffinity } from "../../../ffi/sched.ts";
 import { PtraceAddressSpace } from "./address-space.ts";
@@ -41,40 +30,32 @@ export interface PtraceOptions {
 
 /** Where the waiter stub maps its scratch page (it runs no application code). */
 const WAITER_SCRATCH_ADDR = 0x10000;
-const MAX_EVENTS = 128;
 
 /** The ptrace implementation of {@link Platform}. */
 export class PtracePlatform implements Platform {
   private readonly master: number;
   private readonly masterRegs = new Regs();
-  private readonly epfd: number;
-  private readonly timerfd: number;
+  private readonly host = new HostWaitSet();
   private readonly waiter: number;
   private readonly waiterRegs = new Regs();
   private waiterArmed = false;
-  private readonly watched = new Set<number>();
-  private deadline = 0;
   private readonly contexts = new Map<number, PtraceContext>();
   private running = 0;
   private readonly status = new Int32Array(1);
   private readonly siginfo = new Uint8Array(128);
   private readonly siginfo32 = new Int32Array(this.siginfo.buffer);
   private readonly scratch: DataView;
-  private readonly ready = { fds: new Int32Array(MAX_EVENTS), events: new Int32Array(MAX_EVENTS), count: 0 };
   private readonly ev: PlatformEvent = { kind: 0, ctx: null, signo: 0, code: 0, addr: 0 };
   private readonly resumed = (_c: PtraceContext): void => {
     this.running++;
   };
   private closed = false;
-  private readonly timerBuf = new Uint8Array(8);
 
   /** Starts the master and waiter stubs. Throws StubError when the host refuses ptrace. */
   constructor(opts: PtraceOptions) {
     if (opts.cpu >= 0) setAffinity(0, [opts.cpu]);
     this.scratch = new DataView(opts.scratch.buffer, opts.scratch.byteOffset, opts.scratch.byteLength);
-    this.epfd = epollCreate();
-    this.timerfd = timerfdCreate();
-    this.master = spawnMaster(opts.memfd, this.epfd);
+    this.master = spawnMaster(opts.memfd, this.host.epfd);
     getRegs(this.master, this.masterRegs);
     this.waiter = forkStub(this.master, this.masterRegs);
     getRegs(this.waiter, this.waiterRegs);
@@ -90,7 +71,6 @@ export class PtracePlatform implements Platform {
     );
     if (r !== WAITER_SCRATCH_ADDR) throw new Error(`mapping the waiter's page failed: ${r}`);
     getRegs(this.waiter, this.waiterRegs);
-    epollCtl(this.epfd, EPOLL_CTL_ADD, this.timerfd, EPOLLIN | EPOLLONESHOT);
   }
 
   /** See Platform.newAddressSpace. */
@@ -119,40 +99,42 @@ export class PtracePlatform implements Platform {
 
   /** See Platform.watchFd. */
   watchFd(fd: number, events: number): void {
-    const op = this.watched.has(fd) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    let r = epollCtl(this.epfd, op, fd, events | EPOLLONESHOT);
-    if (r === -17 /* EEXIST */) r = epollCtl(this.epfd, EPOLL_CTL_MOD, fd, events | EPOLLONESHOT);
-    this.watched.add(fd);
+    this.host.watch(fd, events);
   }
 
   /** See Platform.unwatchFd. */
   unwatchFd(fd: number): void {
-    if (!this.watched.delete(fd)) return;
-    epollCtl(this.epfd, EPOLL_CTL_DEL, fd, 0);
+    this.host.unwatch(fd);
   }
 
   /** See Platform.setDeadline. */
   setDeadline(ns: number): void {
-    if (ns === this.deadline) return;
-    this.deadline = ns;
-    timerfdSetAbs(this.timerfd, ns);
-    epollCtl(this.epfd, EPOLL_CTL_MOD, this.timerfd, EPOLLIN | EPOLLONESHOT);
+    this.host.setDeadline(ns);
   }
 
   /** See Platform.readyFds. */
   readyFds(): { readonly fds: Int32Array; readonly events: Int32Array; count: number } {
-    return this.ready;
+    return this.host.ready;
   }
 
   /** See Platform.canWait. */
   canWait(): boolean {
-    return this.running > 0 || this.waiterArmed || this.watched.size > 0 || this.deadline > 0;
+    return this.running > 0 || this.waiterArmed || this.host.pending;
   }
 
   /** Parks the waiter stub in epoll_wait (no-op if parked already or nothing to watch). */
   private armWaiter(): void {
-    if (this.waiterArmed || (this.watched.size === 0 && this.deadline === 0)) return;
-    setupInject(this.waiterRegs, SYS.epoll_wait, STUB_EPOLLFD, WAITER_SCRATCH_ADDR, MAX_EVENTS, -1, 0, 0);
+    if (this.waiterArmed || !this.host.pending) return;
+    setupInject(
+      this.waiterRegs,
+      SYS.epoll_wait,
+      STUB_EPOLLFD,
+      WAITER_SCRATCH_ADDR,
+      MAX_HOST_EVENTS,
+      -1,
+      0,
+      0,
+    );
     ptraceBuf(PTRACE.SETREGS, this.waiter, 0, this.waiterRegs.bytes);
     ptrace(PTRACE.CONT, this.waiter, 0, 0);
     this.waiterArmed = true;
@@ -231,24 +213,7 @@ export class PtracePlatform implements Platform {
   /** Collects the waiter's epoll results; false when it woke without events (re-arm). */
   private hostEvents(): boolean {
     getRegs(this.waiter, this.waiterRegs);
-    const count = this.waiterRegs.get(REG.rax);
-    const r = this.ready;
-    r.count = 0;
-    if (count <= 0) return false;
-    for (let i = 0; i < count && i < MAX_EVENTS; i++) {
-      const events = this.scratch.getUint32(i * EPOLL_EVENT_SIZE, true);
-      const fd = this.scratch.getUint32(i * EPOLL_EVENT_SIZE + 4, true);
-      if (fd === this.timerfd) {
-        read(this.timerfd, this.timerBuf);
-        this.deadline = 0;
-        continue;
-      }
-      this.watched.delete(fd);
-      r.fds[r.count] = fd;
-      r.events[r.count] = events;
-      r.count++;
-    }
-    return true;
+    return this.host.collect(this.scratch, this.waiterRegs.get(REG.rax));
   }
 
   /** See Platform.close. */
@@ -261,7 +226,6 @@ export class PtracePlatform implements Platform {
       const r = waitpid(-this.master, this.status, WALL);
       if (r < 0) break;
     }
-    close(this.timerfd);
-    close(this.epfd);
+    this.host.close();
   }
 }
