@@ -25,6 +25,9 @@ const CHUNK = 2 ** CHUNK_SHIFT;
 /** Page size. */
 export const PAGE = 4096;
 
+/** The smallest memory file the Sentry settles for when address space is short. */
+const MIN_SIZE = 2 ** 36;
+
 /** The Sentry's memory file. */
 export class MemoryFile {
   readonly fd: number;
@@ -41,10 +44,22 @@ export class MemoryFile {
   /** Creates a sparse memfd of `size` bytes (a multiple of 1 GiB) mapped into the Sentry. */
   constructor(size: number = 2 ** 44) {
     this.fd = memfdCreate("runsc-memory");
+    // A process has 128 TiB of address space: where the full reservation does not fit (several
+    // Sentries in one test process), take the largest that does, down to MIN_SIZE.
+    let host: HostMapping | undefined;
+    for (;;) {
+      try {
+        host = mmapHost(size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, this.fd, 0);
+        break;
+      } catch (e) {
+        if (size <= MIN_SIZE) throw e;
+        size /= 2;
+      }
+    }
+    this.host = host;
     this.size = size;
     const r = ftruncate(this.fd, size);
     if (r < 0) throw new Error(`ftruncate of the memory file failed: errno ${-r}`);
-    this.host = mmapHost(size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, this.fd, 0);
     this.alloc = new RangeAllocator(size);
   }
 
