@@ -106,10 +106,15 @@ int main(void) {
   signal(SIGCHLD, SIG_DFL);
 
   // Job control: stop, continue, kill; observed with waitpid.
+  // The child leads its own process group: a group whose members all have their parent in
+  // another group of the session is not orphaned, so SIGTSTP is not discarded whatever
+  // process group the test runner itself is in.
   k = fork();
   if (k == 0) {
+    setpgid(0, 0);
     for (;;) pause();
   }
+  setpgid(k, k);
   kill(k, SIGSTOP);
   waitpid(k, &st, WUNTRACED);
   printf("stopped: %d sig=%d\n", WIFSTOPPED(st), WSTOPSIG(st));

@@ -152,7 +152,13 @@ export function runNative(
   env: Record<string, string> = { PATH: "/usr/bin:/bin" },
   cwd = "/",
 ): RunResult {
-  const r = spawnSync(argv[0], argv.slice(1), { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
+  // Bounded: a native run that hangs fails the test instead of stalling the whole suite.
+  const r = spawnSync(argv[0], argv.slice(1), {
+    env,
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 120_000,
+  });
   if (r.error !== undefined) throw r.error;
   const sig = r.signal !== null ? osConstants.signals[r.signal] : 0;
   return {
