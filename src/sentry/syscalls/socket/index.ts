@@ -16,7 +16,7 @@ import {
 } from "../../socket/consts.ts";
 import { newSocket, newSocketPair } from "../../socket/create.ts";
 import { SocketFile } from "../../socket/socket.ts";
-import { endDeadline, getI32, int, putI32, row, SegList } from "../file/util.ts";
+import { count, endDeadline, getI32, int, putI32, row, SegList } from "../file/util.ts";
 import {
   gather,
   readControl,
@@ -159,7 +159,7 @@ function sysSendto(
   if (typeof s === "number") return s;
   const to = readSockAddr(t, s, addr, alen, false);
   if (typeof to === "number") return to;
-  const data = gather(t, s, one.single(buf, Math.min(len < 0 ? 0x7ffff000 : len, 0x7ffff000)));
+  const data = gather(t, s, one.single(buf, count(len)));
   if (typeof data === "number") return data;
   return done(t, s.send(t, { data, to, rights: null, creds: null, flags: int(flags) }));
 }
@@ -175,7 +175,7 @@ function sysRecvfrom(
 ): number {
   const s = sock(t, fd);
   if (typeof s === "number") return s;
-  const r = s.recv(t, Math.min(len < 0 ? 0x7ffff000 : len, 0x7ffff000), int(flags));
+  const r = s.recv(t, count(len), int(flags));
   if (typeof r === "number") return done(t, r);
   endDeadline(t);
   if (r.rights !== null) { for (const f of r.rights) f.decRef(); }
