@@ -35,7 +35,9 @@ export function selfCommand(): string[] {
 
 /** Path of the runsc binary users should register (the executable, or the dev wrapper). */
 export function selfPath(): string {
-  if (isSingleExecutable()) return process.execPath;
+  // A binary replaced in place while running (an upgrade, a rebuild) reads back from Linux as
+  // "<path> (deleted)"; the path to register is the file's name, which now holds the new one.
+  if (isSingleExecutable()) return process.execPath.replace(/ \(deleted\)$/, "");
   return path.resolve(path.dirname(process.argv[1]), "..", "bin", "runsc-dev");
 }
 
