@@ -25,6 +25,10 @@ summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(ok|FAILED) \| [0-9]+ pas
 if [ -n "$summary" ]; then
   passed=$(sed -E 's/.*\| ([0-9]+) passed.*/\1/' <<<"$summary")
   failed=$(sed -E 's/.*\| ([0-9]+) failed.*/\1/' <<<"$summary")
-  echo "tests: $passed passed, $failed failed"
+  # Suites skipped for a missing machine feature (KVM: tests/unit/platform/kvm-here.ts) are
+  # reported as deno's "ignored"; say how many, so a skip is never silent.
+  skipped=0
+  grep -qE '\| [0-9]+ ignored' <<<"$summary" && skipped=$(sed -E 's/.*\| ([0-9]+) ignored.*/\1/' <<<"$summary")
+  echo "tests: $passed passed, $failed failed, $skipped skipped"
 fi
 exit "$rc"

@@ -3,6 +3,7 @@
 // interrupt() stops it, and a fault arrives as SIGSEGV with si_addr and SEGV_MAPERR.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { kvmSuite } from "./kvm-here.ts";
 import { ftruncate, memfdCreate } from "../../../ffi/memfd.ts";
 import { close } from "../../../ffi/libc.ts";
 import { nativeView } from "../../../ffi/kvm.ts";
@@ -13,7 +14,7 @@ import { KvmPlatform } from "../../../src/platform/kvm/platform.ts";
 
 const CODE = 0x400000;
 
-describe("kvm platform", () => {
+describe("kvm platform", kvmSuite, () => {
   it("reports syscalls, preempts a spinning guest, interrupts it and reports faults", () => {
     const memSize = 16 * 2 ** 20;
     const memfd = memfdCreate("kvm-platform-test");

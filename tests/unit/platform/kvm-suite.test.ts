@@ -3,6 +3,7 @@
 // print the same and exit the same natively and under the Sentry on the KVM platform.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { kvmSuite } from "./kvm-here.ts";
 import { existsSync } from "node:fs";
 import { compile, runNative, type RunResult, runUnderSentry } from "../sentry/helpers.ts";
 
@@ -26,7 +27,7 @@ function same(argv: string[], opts: { stderr?: boolean; env?: Record<string, str
   if (opts.stderr !== false) assert.equal(ours.stderr, native.stderr, argv.join(" "));
 }
 
-describe("static C programs on the kvm platform", () => {
+describe("static C programs on the kvm platform", kvmSuite, () => {
   const progs: [string, string[]][] = [
     ["hello", []],
     ["procs", ["-pthread"]],
@@ -44,7 +45,7 @@ describe("static C programs on the kvm platform", () => {
   }
 });
 
-describe("busybox sh on the kvm platform", () => {
+describe("busybox sh on the kvm platform", kvmSuite, () => {
   // busybox's "Terminated" job notice on stderr depends on when it sees the child's death
   // (natively too): stderr is compared only for scripts without a killed background job.
   const sh = (script: string, stderr = true) => same(["/bin/busybox", "sh", "-c", script], { stderr });
@@ -73,7 +74,7 @@ END
   });
 });
 
-describe("dynamic glibc programs on the kvm platform", () => {
+describe("dynamic glibc programs on the kvm platform", kvmSuite, () => {
   it("ls -la /etc", () => {
     // The host's /etc is live (other processes write it): a difference must persist to fail.
     const run = () => ({
@@ -99,7 +100,7 @@ describe("dynamic glibc programs on the kvm platform", () => {
   });
 });
 
-describe("interpreters on the kvm platform", () => {
+describe("interpreters on the kvm platform", kvmSuite, () => {
   it("python3 -c", () => {
     same([
       "/usr/bin/python3",

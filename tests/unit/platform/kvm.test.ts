@@ -5,6 +5,7 @@
 // not, the machine's constructor throws "KVM is not available: ..." and the test fails.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { kvmSuite } from "./kvm-here.ts";
 import { ftruncate, memfdCreate } from "../../../ffi/memfd.ts";
 import { close } from "../../../ffi/libc.ts";
 import { REG, Regs } from "../../../ffi/regs.ts";
@@ -48,7 +49,7 @@ function program(): { code: Uint8Array; at: Record<string, number> } {
   return { code: new Uint8Array(c), at };
 }
 
-describe("kvm guest", () => {
+describe("kvm guest", kvmSuite, () => {
   it("exits to the host for each syscall and fault with the right registers", () => {
     const memSize = 64 * 2 ** 20;
     const memfd = memfdCreate("kvm-test");
