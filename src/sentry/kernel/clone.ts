@@ -13,6 +13,7 @@ import { exitRobustList } from "./robust.ts";
 import { exitTask } from "./exit.ts";
 import { loadProgram } from "../loader/load.ts";
 import { randomFillSync } from "node:crypto";
+import { logger } from "../../log/log.ts";
 
 /** clone flags. */
 export const CLONE = {
@@ -46,6 +47,16 @@ const NAMESPACES = CLONE.NEWNS | CLONE.NEWCGROUP | CLONE.NEWUTS | CLONE.NEWIPC |
   CLONE.NEWPID |
   CLONE.NEWNET;
 
+/** What clone3 adds to clone's arguments. */
+export interface CloneExtra {
+  /** The pid set_tid asked for (free, checked by the caller), or 0. */
+  pid: number;
+  /** CLONE_CLEAR_SIGHAND: the child's handlers go back to SIG_DFL (ignored stay ignored). */
+  clearSighand: boolean;
+}
+
+let loggedPidfd = false;
+
 /** Creates the child of `parent`; returns it, or -errno. The child is not yet running. */
 export function cloneTask(
   parent: Task,
@@ -54,13 +65,22 @@ export function cloneTask(
   ptid: number,
   ctid: number,
   tls: number,
+  extra?: CloneExtra,
 ): Task | number {
   const k = parent.kernel;
   if ((flags & CLONE.THREAD) !== 0 && (flags & CLONE.SIGHAND) === 0) return -E.EINVAL;
   if ((flags & CLONE.SIGHAND) !== 0 && (flags & CLONE.VM) === 0) return -E.EINVAL;
   if ((flags & NAMESPACES) !== 0) return -E.EPERM;
+  if ((flags & CLONE.PIDFD) !== 0) {
+    // No pidfds yet (pidfd_open is ENOSYS too): refuse rather than leave *pidfd unwritten.
+    if (!loggedPidfd) {
+      loggedPidfd = true;
+      logger.debug("sentry: CLONE_PIDFD not supported: EINVAL");
+    }
+    return -E.EINVAL;
+  }
   if (k.limits !== null && !k.limits.pidsAllowed()) return -E.EAGAIN; // pids.limit (kernel/limits.ts)
-  const tid = k.allocPid();
+  const tid = extra !== undefined && extra.pid !== 0 ? extra.pid : k.allocPid();
   let mm: MemoryManager;
   if ((flags & CLONE.VM) !== 0) {
     mm = parent.mm;
@@ -83,6 +103,7 @@ export function cloneTask(
   else {
     const ptg = (flags & CLONE.PARENT) !== 0 && parent.tg.parent !== null ? parent.tg.parent : parent.tg;
     const handlers = (flags & CLONE.SIGHAND) !== 0 ? parent.tg.handlers : parent.tg.handlers.clone();
+    if (extra?.clearSighand === true) handlers.resetForExec();
     tg = new ThreadGroup(tid, ptg, handlers, parent.tg.rlimits, k.bootNs);
     tg.pgid = parent.tg.pgid;
     tg.sid = parent.tg.sid;

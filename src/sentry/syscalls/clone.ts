@@ -5,7 +5,8 @@ import { def } from "./table.ts";
 import type { SyscallEntry } from "./abi.ts";
 import { BLOCK } from "./abi.ts";
 import type { Task } from "../kernel/task.ts";
-import { CLONE, cloneTask, execTask, readStringArray, startTask } from "../kernel/clone.ts";
+import { CLONE, type CloneExtra, cloneTask, execTask, readStringArray, startTask } from "../kernel/clone.ts";
+import { readCloneArgs } from "./clone3.ts";
 import { KEEPREGS } from "../kernel/control.ts";
 import { reap } from "../kernel/exit.ts";
 import type { ThreadGroup } from "../kernel/thread-group.ts";
@@ -13,7 +14,15 @@ import { SIGCHLD } from "../signal/state.ts";
 import { pathOf } from "../vfs/dentry.ts";
 import { resolve } from "../vfs/walk.ts";
 
-function doClone(t: Task, flags: number, sp: number, ptid: number, ctid: number, tls: number): number {
+function doClone(
+  t: Task,
+  flags: number,
+  sp: number,
+  ptid: number,
+  ctid: number,
+  tls: number,
+  extra?: CloneExtra,
+): number {
   if ((flags & CLONE.VFORK) !== 0) {
     const pending = t.ext.vforkChild as ThreadGroup | undefined;
     if (pending !== undefined) {
@@ -25,7 +34,7 @@ function doClone(t: Task, flags: number, sp: number, ptid: number, ctid: number,
       return pending.tgid;
     }
   }
-  const child = cloneTask(t, flags, sp, ptid, ctid, tls);
+  const child = cloneTask(t, flags, sp, ptid, ctid, tls, extra);
   if (typeof child === "number") return child;
   startTask(child);
   if ((flags & CLONE.VFORK) !== 0 && child.tg.vforkParent !== null) {
@@ -34,6 +43,15 @@ function doClone(t: Task, flags: number, sp: number, ptid: number, ctid: number,
     return BLOCK;
   }
   return child.tid;
+}
+
+function clone3(t: Task, addr: number, size: number): number {
+  // A vfork parent re-runs this call when its child is done: the struct is read again, but the
+  // child is already recorded in ext.vforkChild.
+  if (t.ext.vforkChild !== undefined) return doClone(t, CLONE.VFORK, 0, 0, 0, 0);
+  const a = readCloneArgs(t, addr, size);
+  if (typeof a === "number") return a;
+  return doClone(t, a.flags, a.sp, a.ptid, a.ctid, a.tls, a);
 }
 
 const AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
@@ -177,7 +195,7 @@ export const CLONE_SYSCALLS: SyscallEntry[] = [
     SYS.clone,
     "clone",
     "partial",
-    "no namespaces (EPERM)",
+    "no namespaces (EPERM), no CLONE_PIDFD (EINVAL)",
     (t, f, sp, pt, ct, tls) => doClone(t, f, sp, pt, ct, tls),
   ),
   def(
@@ -188,7 +206,13 @@ export const CLONE_SYSCALLS: SyscallEntry[] = [
     (t) => doClone(t, SIGCHLD, 0, 0, 0, 0),
   ),
   def(SYS.vfork, "vfork", "full", "", (t) => doClone(t, CLONE.VM | CLONE.VFORK | SIGCHLD, 0, 0, 0, 0)),
-  def(SYS.clone3, "clone3", "errno", "ENOSYS: libcs fall back to clone", () => -E.ENOSYS),
+  def(
+    SYS.clone3,
+    "clone3",
+    "partial",
+    "set_tid (one pid level), CLONE_CLEAR_SIGHAND; CLONE_INTO_CGROUP: EBADF (no cgroup2); CLONE_PIDFD: EINVAL",
+    (t, addr, size) => clone3(t, addr, size),
+  ),
   def(SYS.execve, "execve", "full", "static, PT_INTERP and #! programs", (t, p, a, e) => execve(t, p, a, e)),
   def(
     SYS.execveat,
