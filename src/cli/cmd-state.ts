@@ -25,21 +25,8 @@ export function table(rows: readonly (readonly string[])[]): string {
     "\n";
 }
 
-/** runc's `list --format json` entry. */
-function listEntry(s: ContainerState): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    ociVersion: s.ociVersion,
-    id: s.id,
-    pid: s.status === "stopped" ? 0 : s.pid,
-    status: s.status,
-    bundle: s.bundle,
-    rootfs: "",
-    created: s.created,
-    owner: s.owner ?? "",
-  };
-  if (s.annotations && Object.keys(s.annotations).length) out.annotations = s.annotations;
-  return out;
-}
+/** runc's `list --format json` entry: the state document with the owner's name. */
+const listEntry = (s: ContainerState): Record<string, unknown> => ociState(s, s.owner ?? "");
 
 /** `runsc list [-q] [--format text|json]`: our containers under --root (no locks taken). */
 export function listMain(inv: LifecycleInvocation<"list">): Promise<number> {

@@ -77,6 +77,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerState>
       status: "creating",
       pid: 0,
       bundle,
+      rootfs: plan.rootDir,
       annotations: plan.spec.annotations,
       created: new Date().toISOString(),
       owner: ownerName(),

@@ -17,6 +17,8 @@ const StateSchema = v.object({
   /** Host pid of the sandbox (boot) process; 0 once stopped and reaped. */
   pid: v.pipe(v.number(), v.integer(), v.minValue(0)),
   bundle: v.string(),
+  /** Absolute host path of root.path (absent in states written before it was kept). */
+  rootfs: v.optional(v.string()),
   annotations: v.optional(v.record(v.string(), v.string())),
   /** ISO-8601 creation time. */
   created: v.string(),
@@ -183,15 +185,22 @@ export class StateStore {
   }
 }
 
-/** The OCI state document (`runsc state`), without our bookkeeping. */
-export function ociState(s: ContainerState): Record<string, unknown> {
+/**
+ * The state document of `runsc state` and one `list --format json` entry, shaped as runc's:
+ * the OCI state fields plus rootfs, created and owner, in runc's order (annotations only when
+ * there are some). runc's `state` prints owner "" and its `list` the owner's name; so do we.
+ */
+export function ociState(s: ContainerState, owner = ""): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ociVersion: s.ociVersion,
     id: s.id,
-    status: s.status === "creating" ? "creating" : s.status,
     pid: s.status === "stopped" ? 0 : s.pid,
+    status: s.status,
     bundle: s.bundle,
+    rootfs: s.rootfs ?? "",
+    created: s.created,
   };
   if (s.annotations && Object.keys(s.annotations).length) out.annotations = s.annotations;
+  out.owner = owner;
   return out;
 }

@@ -208,7 +208,16 @@ describe("runsc lifecycle", () => {
     assert.equal(r.status, 0, r.stderr);
     const pid = Number(fs.readFileSync(pidFile, "utf8"));
     const s = state("c1");
-    assert.deepEqual(Object.keys(s), ["ociVersion", "id", "status", "pid", "bundle"]);
+    assert.deepEqual(Object.keys(s), [
+      "ociVersion",
+      "id",
+      "pid",
+      "status",
+      "bundle",
+      "rootfs",
+      "created",
+      "owner",
+    ]);
     assert.equal(s.status, "created");
     assert.equal(s.pid, pid);
     assert.equal(s.bundle, b);

@@ -109,7 +109,16 @@ describe("liveness", () => {
 
   it("the OCI state hides our bookkeeping and reports pid 0 when stopped", () => {
     const s = sample("x");
-    assert.deepEqual(Object.keys(ociState(s)), ["ociVersion", "id", "status", "pid", "bundle"]);
+    assert.deepEqual(Object.keys(ociState(s)), [
+      "ociVersion",
+      "id",
+      "pid",
+      "status",
+      "bundle",
+      "rootfs",
+      "created",
+      "owner",
+    ]);
     assert.equal(ociState({ ...s, status: "stopped" }).pid, 0);
   });
 });

@@ -1,0 +1,110 @@
+// runc's and our `state`, `list --format json` and `ps --format json` documents have the same
+// shape (issue 5): the same keys in the same order with the same JSON types, for a created and
+// a running container. The same bundle (busybox-static's `sleep`) runs under Debian's runc, the
+// reference for the shape, and under ours, each with its own --root.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import process from "node:process";
+
+const repo = path.resolve(import.meta.dirname!, "../..");
+const ours = process.env.RUNSC_BIN ? path.resolve(process.env.RUNSC_BIN) : path.join(repo, "bin/runsc-dev");
+const RUNC = "/usr/sbin/runc";
+const BUSYBOX = "/bin/busybox";
+
+/** The JSON type tree of a value: keys in order, arrays by their first element. */
+function shape(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
+  if (v !== null && typeof v === "object") {
+    return Object.entries(v).map(([k, x]) => [k, shape(x)]);
+  }
+  return v === null ? "null" : typeof v;
+}
+
+let tmp = "";
+let bundle = "";
+
+function call(rt: string[], args: string[]): string {
+  // The container inherits create's stdio: give it files, a pipe would stay open while it runs.
+  const out = path.join(tmp, "out"), err = path.join(tmp, "err");
+  const [o, e] = [fs.openSync(out, "w"), fs.openSync(err, "w")];
+  try {
+    const r = spawnSync(rt[0], [...rt.slice(1), ...args], { timeout: 60_000, stdio: ["ignore", o, e] });
+    assert.equal(r.status, 0, `${rt.join(" ")} ${args.join(" ")}: ${fs.readFileSync(err, "utf8")}`);
+  } finally {
+    fs.closeSync(o);
+    fs.closeSync(e);
+  }
+  return fs.readFileSync(out, "utf8");
+}
+
+/** The documents of one runtime for a container through created → running → deleted. */
+function documents(rt: string[], id: string): Record<string, unknown> {
+  const docs: Record<string, unknown> = {};
+  call(rt, ["create", "--bundle", bundle, id]);
+  try {
+    docs.created = JSON.parse(call(rt, ["state", id]));
+    call(rt, ["start", id]);
+    docs.running = JSON.parse(call(rt, ["state", id]));
+    docs.list = JSON.parse(call(rt, ["list", "--format", "json"]));
+    docs.ps = JSON.parse(call(rt, ["ps", "--format", "json", id]));
+  } finally {
+    spawnSync(rt[0], [...rt.slice(1), "delete", "--force", id], { timeout: 60_000 });
+  }
+  return docs;
+}
+
+describe("state, list and ps documents", () => {
+  before(() => {
+    assert.ok(fs.existsSync(RUNC), `${RUNC} missing: apt-get install runc (scripts/setup.sh does)`);
+    assert.ok(
+      fs.existsSync(BUSYBOX),
+      `${BUSYBOX} missing: apt-get install busybox-static (scripts/setup.sh does)`,
+    );
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oci-shape-"));
+    bundle = path.join(tmp, "bundle");
+    fs.mkdirSync(path.join(bundle, "rootfs/bin"), { recursive: true });
+    fs.copyFileSync(BUSYBOX, path.join(bundle, "rootfs/bin/busybox"));
+    fs.chmodSync(path.join(bundle, "rootfs/bin/busybox"), 0o755);
+    const config = {
+      ociVersion: "1.0.2",
+      process: {
+        user: { uid: 0, gid: 0 },
+        args: ["/bin/busybox", "sleep", "100"],
+        env: ["PATH=/bin"],
+        cwd: "/",
+      },
+      root: { path: "rootfs" },
+      hostname: "shape",
+      mounts: [{ destination: "/proc", type: "proc", source: "proc" }],
+      annotations: { "org.example.k": "v" },
+      linux: { namespaces: [{ type: "pid" }, { type: "mount" }, { type: "ipc" }, { type: "uts" }] },
+    };
+    fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
+  });
+  after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("have runc's keys, order and types", () => {
+    const id = `shape-${process.pid}`;
+    const want = documents([RUNC, "--root", path.join(tmp, "runc")], id);
+    const got = documents([ours, "--root", path.join(tmp, "ours")], id);
+    for (const k of ["created", "running", "list", "ps"]) {
+      assert.deepEqual(
+        shape(got[k]),
+        shape(want[k]),
+        `${k}: ours ${JSON.stringify(got[k])} runc ${JSON.stringify(want[k])}`,
+      );
+    }
+    // Values that say the same thing.
+    const [o, r] = [got.running as Record<string, unknown>, want.running as Record<string, unknown>];
+    for (const k of ["id", "status", "bundle", "rootfs", "annotations", "owner"]) {
+      assert.deepEqual(o[k], r[k], k);
+    }
+    assert.equal((got.created as Record<string, unknown>).status, "created");
+  });
+});
