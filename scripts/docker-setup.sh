@@ -5,7 +5,9 @@
 #   3. registers dist/runsc as the Docker runtime "runsc-test" (`runsc install`, args
 #      --platform=ptrace --network=none) and reloads dockerd (SIGHUP),
 #   4. builds the local test image (no registry is reachable): busybox-static + its applet
-#      symlinks + static C test programs from tests/e2e/docker-image/, imported with `docker import`.
+#      symlinks + static C test programs from tests/e2e/docker-image/, imported with `docker import`;
+#      and a Debian image (debootstrap --variant=minbase of this host's release, from the mirror
+#      apt is configured with), built once: tests/e2e/docker-debian.test.ts.
 # Safe to run any number of times. Needs root and a built dist/runsc (scripts/build.ts).
 # Env: RUNSC_BIN (default dist/runsc), DOCKER_TEST_RUNTIME_NAME (default runsc-test),
 #      DOCKER_TEST_IMAGE (default runsc-test-busybox), DOCKERD_LOG (default /var/log/dockerd-runsc-test.log),
@@ -93,6 +95,33 @@ if [ "$have" != "$sum" ]; then
   say "built image $IMAGE ($sum)"
 else
   say "image $IMAGE up to date"
+fi
+# --- 4b. a Debian image ------------------------------------------------------------------------
+# What users run most is a glibc distribution image, not busybox: debootstrap (minbase) of this
+# host's release from the mirror apt already uses (no other host is named here). Built once
+# (~70 s, ~200 MiB); DEBIAN_LAYOUT in the label forces a rebuild when this recipe changes.
+DEBIAN_IMAGE=${DOCKER_TEST_DEBIAN_IMAGE:-runsc-test-debian}
+DEBIAN_LAYOUT=1
+dhave=$(timeout 20 "$DOCKER" image inspect -f '{{index .Config.Labels "runsc-test.layout"}}' "$DEBIAN_IMAGE" 2>/dev/null || true)
+if [ "$dhave" != "$DEBIAN_LAYOUT" ]; then
+  command -v debootstrap >/dev/null || apt_install debootstrap
+  suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
+  mirror=$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -n 1 || true)
+  [ -n "$mirror" ] || mirror=$(grep -hsE '^deb ' /etc/apt/sources.list | awk '{print $2}' | head -n 1 || true)
+  [ -n "$suite" ] && [ -n "$mirror" ] || die "cannot tell the Debian release or apt's mirror for debootstrap"
+  droot=$(mktemp -d /tmp/runsc-test-debian.XXXXXX)
+  trap 'rm -rf "$droot" "${root:-}"' EXIT
+  dlog=$droot.log
+  timeout 600 debootstrap --variant=minbase "$suite" "$droot" "$mirror" >"$dlog" 2>&1 ||
+    die "debootstrap $suite failed (log: $dlog)"
+  rm -f "$dlog"
+  tar -C "$droot" --numeric-owner -c . |
+    timeout 300 "$DOCKER" import --change "LABEL runsc-test.layout=$DEBIAN_LAYOUT" --change 'CMD ["/bin/bash"]' \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$DEBIAN_IMAGE" >/dev/null
+  rm -rf "$droot"
+  say "built image $DEBIAN_IMAGE (debootstrap $suite)"
+else
+  say "image $DEBIAN_IMAGE up to date"
 fi
 # --- 5. the same image for the other clients --------------------------------------------------
 # containerd (dockerd's own, namespace runsc-test) for `ctr run`, and podman when it is installed.
