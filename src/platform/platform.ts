@@ -41,6 +41,11 @@ export interface AddressSpace {
   protect(addr: number, len: number, prot: number): number;
   /** Frees the host resources; every context of this address space must be released first. */
   release(): void;
+  /**
+   * Host CPU time used so far by the threads that ran in this address space (exited ones
+   * included): out[0] user ns, out[1] system ns. Absent when the platform cannot measure it.
+   */
+  cpuTime?(out: Float64Array): void;
 }
 
 /** A host execution context for one application thread. */
@@ -61,6 +66,8 @@ export interface Context {
   interrupt(): void;
   /** Destroys the host thread. */
   release(): void;
+  /** Host CPU time (ns) this thread used so far; absent when the platform cannot measure it. */
+  cpuNs?(): number;
 }
 
 /** A platform instance, owned by one Sentry. */

@@ -7,6 +7,7 @@ import { STUB_MEMFD } from "../../../ffi/stub.ts";
 import { MAP_FIXED, MAP_SHARED } from "../../../ffi/mman.ts";
 import { SYS } from "../../../ffi/sysno.ts";
 import { sys } from "../../../ffi/libc.ts";
+import { CPUCLOCK_PROF, CPUCLOCK_SCHED, CPUCLOCK_VIRT, processCpuNs } from "../../../ffi/cputime.ts";
 import { cloneStubThread, getRegs, inject, injectExit } from "./stubs.ts";
 
 /** A stub process serving as one application address space. */
@@ -56,6 +57,15 @@ export class PtraceAddressSpace implements AddressSpace {
   exitThread(tid: number, regs: Regs): void {
     injectExit(tid, regs);
     this.threads--;
+  }
+
+  /** See AddressSpace.cpuTime: the stub's process clocks, split as Linux's cputime_adjust. */
+  cpuTime(out: Float64Array): void {
+    const total = Math.max(0, processCpuNs(this.pid, CPUCLOCK_SCHED));
+    const user = processCpuNs(this.pid, CPUCLOCK_VIRT), prof = processCpuNs(this.pid, CPUCLOCK_PROF);
+    // The user/system ticks only give the ratio; the scheduler's runtime is exact.
+    out[0] = prof > 0 && user >= 0 ? Math.round((total * user) / prof) : total;
+    out[1] = total - out[0];
   }
 
   /** Kills the stub process (all its threads). Its exit events are drained by the platform. */

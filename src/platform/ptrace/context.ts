@@ -6,6 +6,7 @@ import { REG, Regs } from "../../../ffi/regs.ts";
 import { STUB_SYSCALL_GADGET } from "../../../ffi/stub.ts";
 import type { PtraceAddressSpace } from "./address-space.ts";
 import { getRegs } from "./stubs.ts";
+import { threadCpuNs } from "../../../ffi/cputime.ts";
 
 /** A stub thread that runs one application thread. */
 export class PtraceContext implements Context {
@@ -62,6 +63,11 @@ export class PtraceContext implements Context {
     if (!this.running || this.interruptPending || this.dead) return;
     this.interruptPending = true;
     ptrace(PTRACE.INTERRUPT, this.tid, 0, 0);
+  }
+
+  /** See Context.cpuNs. */
+  cpuNs(): number {
+    return Math.max(0, threadCpuNs(this.as.pid, this.tid));
   }
 
   /** Ends the host thread (precondition: stopped). */

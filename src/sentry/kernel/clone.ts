@@ -14,6 +14,7 @@ import { exitTask } from "./exit.ts";
 import { loadProgram } from "../loader/load.ts";
 import { randomFillSync } from "node:crypto";
 import { logger } from "../../log/log.ts";
+import { cpuEnter, cpuLeave, threadLeave } from "./cputime.ts";
 
 /** clone flags. */
 export const CLONE = {
@@ -113,6 +114,7 @@ export function cloneTask(
     tg.envp = parent.tg.envp;
     ptg.children.add(tg);
     k.groups.set(tid, tg);
+    cpuEnter(tg, mm);
   }
   const mem = new MmAccess(mm);
   const child = new TaskClass(k, tid, tg, ctx, mem, copyCreds(parent.creds), parent.sig.fork());
@@ -171,6 +173,9 @@ export function execTask(t: Task, path: string, argv: string[], envp: string[]):
   const ctx = k.platform.newContext(mm.as);
   ctx.regs.set(REG.rip, res.entry);
   ctx.regs.set(REG.rsp, res.sp);
+  cpuLeave(t.tg, old);
+  cpuEnter(t.tg, mm);
+  threadLeave(t, oldCtx);
   if (--old.users === 0) old.destroy();
   else oldCtx.release();
   (k.platform as unknown as { forget?: (c: unknown) => void }).forget?.(oldCtx);

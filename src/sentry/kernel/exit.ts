@@ -8,6 +8,7 @@ import { sendToGroup } from "../signal/send.ts";
 import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD } from "../signal/state.ts";
 import { futexWake } from "./futex.ts";
 import { exitRobustList } from "./robust.ts";
+import { cpuLeave } from "./cputime.ts";
 
 /** CLD_* codes for SIGCHLD siginfo. */
 export const CLD_EXITED = 1;
@@ -41,6 +42,7 @@ export function exitTask(t: Task, status: number): void {
   if (!lastUserOfMm && !wasRunning) t.ctx.release();
   forgetContext(k, t);
   if (tg.tasks.size === 0) {
+    cpuLeave(tg, mm);
     if (--mm.users === 0) mm.destroy();
     processExit(tg, k, status);
   }

@@ -2,8 +2,8 @@
 // and, when it expires, queues its signal (SI_TIMER, the sigval, the timer id) to the process
 // or, for SIGEV_THREAD_ID, to one thread. While its signal is still pending, further
 // expirations only count overruns (Linux queues one preallocated siginfo per timer).
-// Deadlines are kept on CLOCK_MONOTONIC; CPU-time clocks are served as elapsed time, since the
-// Sentry does not measure CPU time.
+// Deadlines are kept on CLOCK_MONOTONIC; timers on CPU-time clocks delegate to a CpuTimer
+// (kernel/cputime.ts), which counts host CPU time.
 import { monotonicNs } from "../../../ffi/time.ts";
 import { sendToGroup, sendToTask } from "../signal/send.ts";
 import type { SigInfo } from "../signal/state.ts";
@@ -12,6 +12,7 @@ import { exitHooks } from "./exit.ts";
 import type { Task } from "./task.ts";
 import type { ThreadGroup } from "./thread-group.ts";
 import type { Timed } from "./timers.ts";
+import { type CpuSource, CpuTimer } from "./cputime.ts";
 
 /** sigev_notify values. */
 export const SIGEV_SIGNAL = 0;
@@ -41,15 +42,25 @@ export class PosixTimer implements Timed {
   private info: SigInfo | null = null;
   /** Overrun count of the last signal queued (timer_getoverrun). */
   lastOverrun = 0;
+  /** Set for CPU-time clocks: arming, reading and expiring go through it. */
+  readonly cpu: CpuTimer | null;
 
-  /** A disarmed timer `id` of `tg` on clock `clockId`. */
+  /** A disarmed timer `id` of `tg` on clock `clockId` (CPU-time clocks: read from `cpu`). */
   constructor(
     private readonly k: Kernel,
     private readonly tg: ThreadGroup,
     readonly id: number,
     readonly clockId: number,
     readonly notify: TimerNotify,
-  ) {}
+    cpu: CpuSource | null = null,
+  ) {
+    this.cpu = cpu === null ? null : new CpuTimer(k, cpu, (missed) => this.fire(missed));
+  }
+
+  /** Period in ns of whichever clock the timer runs on. */
+  period(): number {
+    return this.cpu !== null ? this.cpu.intervalNs : this.intervalNs;
+  }
 
   /** Timed.expire: signal (or count an overrun), then the next period. */
   expire(): void {
@@ -66,7 +77,8 @@ export class PosixTimer implements Timed {
     this.fire(missed);
   }
 
-  private fire(missed: number): void {
+  /** Queues the timer's signal, or counts overruns while the last one is still pending. */
+  fire(missed: number): void {
     const n = this.notify;
     if (n.kind === SIGEV_NONE || this.tg.zombie) return;
     const prev = this.info;
@@ -112,11 +124,13 @@ export class PosixTimer implements Timed {
 
   /** Remaining ns until the next expiration (0 when disarmed). */
   remaining(): number {
+    if (this.cpu !== null) return this.cpu.remaining();
     return this.deadline === 0 ? 0 : Math.max(1, this.deadline - monotonicNs());
   }
 
   /** Disarms for good (timer_delete, exit). */
   destroy(): void {
+    this.cpu?.destroy();
     this.k.timers.remove(this);
     this.deadline = 0;
   }

@@ -21,6 +21,7 @@ import type { FdTable } from "../vfs/fdtable.ts";
 import type { FsContext } from "../vfs/context.ts";
 import type { FileTask } from "../vfs/task.ts";
 import { sendToTask } from "../signal/send.ts";
+import { monotonicNs } from "../../../ffi/time.ts";
 
 /** Task states. */
 export const TS_RUNNING = 0;
@@ -64,6 +65,10 @@ export class Task implements SyscallTask, FileTask, Waiter, Timed {
   fds!: FdTable;
   /** Root, cwd and umask (shared by CLONE_FS tasks); set with `fds`. */
   fsctx!: FsContext;
+  /** CPU ns this thread ran on contexts it left (exec); see kernel/cputime.ts. */
+  cpuDone = 0;
+  /** When it was created (CLOCK_MONOTONIC ns; CPU time fallback where it is not measured). */
+  readonly startNs: number = monotonicNs();
   /** Extra per-task state other subsystems hang here. */
   readonly ext: Record<string, unknown> = {};
 

@@ -1,6 +1,7 @@
 // A thread group (process): its threads, its place in the process tree, sessions and process
 // groups, signal dispositions and exit status.
 import { WaitQueue } from "./waitqueue.ts";
+import { ProcessCpu } from "./cputime.ts";
 import type { Task } from "./task.ts";
 import type { SigInfo, SignalHandlers } from "../signal/state.ts";
 
@@ -36,8 +37,10 @@ export class ThreadGroup {
   exe = "";
   argv: readonly string[] = [];
   envp: readonly string[] = [];
-  /** Child CPU time etc. are not tracked; start time for /proc. */
+  /** Start time for /proc. */
   readonly startNs: number;
+  /** CPU time used and collected from children (kernel/cputime.ts). */
+  readonly cpu: ProcessCpu = new ProcessCpu();
   /** Resource limits (soft, hard) by RLIMIT_* index; Infinity = RLIM_INFINITY. */
   rlimits: [number, number][];
 

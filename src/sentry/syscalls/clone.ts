@@ -7,6 +7,8 @@ import { BLOCK } from "./abi.ts";
 import type { Task } from "../kernel/task.ts";
 import { CLONE, type CloneExtra, cloneTask, execTask, readStringArray, startTask } from "../kernel/clone.ts";
 import { readCloneArgs } from "./clone3.ts";
+import { writeRusage } from "./resource.ts";
+import { cpuReap } from "../kernel/cputime.ts";
 import { KEEPREGS } from "../kernel/control.ts";
 import { reap } from "../kernel/exit.ts";
 import type { ThreadGroup } from "../kernel/thread-group.ts";
@@ -134,7 +136,10 @@ function consume(t: Task, c: ThreadGroup, code: number, options: number): void {
   if ((options & WNOWAIT) !== 0) return;
   if (code === 5) c.stopReport = 0;
   else if (code === 6) c.continuedReport = false;
-  else reap(c, t.kernel);
+  else {
+    cpuReap(t.tg, c);
+    reap(c, t.kernel);
+  }
 }
 
 function wait4(t: Task, pid: number, statusAddr: number, options: number, rusage: number): number {
@@ -153,7 +158,11 @@ function wait4(t: Task, pid: number, statusAddr: number, options: number, rusage
   }
   const [c, status, code] = f;
   if (statusAddr !== 0 && t.mem.writeU32(statusAddr, status) < 0) return -E.EFAULT;
-  if (rusage !== 0 && t.mem.write(rusage, new Uint8Array(144)) < 0) return -E.EFAULT;
+  if (rusage !== 0) {
+    const x = c.cpu; // a zombie's own time is final; a stopped child's is not reported
+    const r = writeRusage(t, rusage, x.doneUser + x.childUser, x.doneSys + x.childSys);
+    if (r < 0) return r;
+  }
   consume(t, c, code, options);
   return c.tgid;
 }
@@ -221,6 +230,6 @@ export const CLONE_SYSCALLS: SyscallEntry[] = [
     "dirfd, AT_EMPTY_PATH (fexecve) and AT_SYMLINK_NOFOLLOW; a script run through a dirfd sees a path, not /dev/fd/N",
     (t, dfd, p, a, e, fl) => execve(t, p, a, e, dfd | 0, fl),
   ),
-  def(SYS.wait4, "wait4", "full", "rusage reported as zeros", (t, p, s, o, r) => wait4(t, p, s, o, r)),
+  def(SYS.wait4, "wait4", "full", "rusage: CPU times only", (t, p, s, o, r) => wait4(t, p, s, o, r)),
   def(SYS.waitid, "waitid", "partial", "P_ALL, P_PID, P_PGID", (t, ty, id, i, o) => waitid(t, ty, id, i, o)),
 ];

@@ -1,7 +1,8 @@
 // Interval timers: setitimer/getitimer/alarm. ITIMER_REAL counts wall time on the kernel's
 // timer list and sends SIGALRM to the process (re-armed when periodic); it survives execve and
-// is not inherited by fork children, as on Linux. ITIMER_VIRTUAL/ITIMER_PROF need per-process
-// CPU time, which the Sentry does not measure: their values are kept and reported, never fire.
+// is not inherited by fork children, as on Linux. ITIMER_VIRTUAL (user time, SIGVTALRM) and
+// ITIMER_PROF (user+system, SIGPROF) are CpuTimers on the process's host CPU time
+// (kernel/cputime.ts), checked at the Sentry's wait points a few ms late at worst.
 import { SYS } from "../../../ffi/sysno.ts";
 import { E } from "../../../ffi/errno.ts";
 import { monotonicNs } from "../../../ffi/time.ts";
@@ -14,6 +15,9 @@ import type { Kernel } from "../kernel/kernel.ts";
 import { exitHooks } from "../kernel/exit.ts";
 import { sendToGroup } from "../signal/send.ts";
 import { SIGALRM } from "../signal/state.ts";
+import { CpuTimer, processSource } from "../kernel/cputime.ts";
+
+const SIGVTALRM = 26, SIGPROF = 27;
 
 const ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
 const SI_KERNEL = 0x80;
@@ -52,8 +56,14 @@ class RealTimer implements Timed {
 /** Per-process timers, kept off the ThreadGroup class (only processes that use them pay). */
 interface ProcTimers {
   real: RealTimer;
-  /** [value, interval] ns of ITIMER_VIRTUAL and ITIMER_PROF (stored, never fire). */
-  cpu: [number, number][];
+  /** ITIMER_VIRTUAL and ITIMER_PROF. */
+  cpu: [CpuTimer, CpuTimer];
+}
+
+function cpuTimer(t: Task, userOnly: boolean, signo: number): CpuTimer {
+  const tg = t.tg;
+  const info = () => ({ signo, code: SI_KERNEL, pid: 0, uid: 0, status: 0, addr: 0 });
+  return new CpuTimer(t.kernel, processSource(tg, userOnly), () => sendToGroup(tg, info()));
 }
 
 const byGroup = new WeakMap<ThreadGroup, ProcTimers>();
@@ -62,13 +72,18 @@ let hookInstalled = false;
 function timersOf(t: Task): ProcTimers {
   let p = byGroup.get(t.tg);
   if (p === undefined) {
-    p = { real: new RealTimer(t.kernel, t.tg), cpu: [[0, 0], [0, 0]] };
+    p = {
+      real: new RealTimer(t.kernel, t.tg),
+      cpu: [cpuTimer(t, true, SIGVTALRM), cpuTimer(t, false, SIGPROF)],
+    };
     byGroup.set(t.tg, p);
     if (!hookInstalled) {
       hookInstalled = true;
       exitHooks.push((tg, k) => {
         const x = byGroup.get(tg);
-        if (x !== undefined) k.timers.remove(x.real);
+        if (x === undefined) return;
+        k.timers.remove(x.real);
+        for (const c of x.cpu) c.destroy();
       });
     }
   }
@@ -90,21 +105,24 @@ function readItimerval(t: Task, addr: number): [number, number] | number {
   return [out[0], out[1]];
 }
 
+/** Stores `ns` as a struct timeval at `off` of `dv`, whole microseconds rounded up or down. */
+export function setTimeval(dv: DataView, off: number, ns: number, roundUp: boolean): void {
+  const us = roundUp ? Math.ceil(ns / 1000) : Math.floor(ns / 1000);
+  dv.setBigInt64(off, BigInt(Math.floor(us / 1e6)), true);
+  dv.setBigInt64(off + 8, BigInt(us % 1e6), true);
+}
+
 /** Writes a struct itimerval from ns values (rounded up to whole microseconds). */
 function writeItimerval(t: Task, addr: number, valueNs: number, intervalNs: number): number {
-  const tv = (off: number, ns: number) => {
-    const us = Math.ceil(ns / 1000);
-    view.setBigInt64(off, BigInt(Math.floor(us / 1e6)), true);
-    view.setBigInt64(off + 8, BigInt(us % 1e6), true);
-  };
-  tv(0, intervalNs);
-  tv(16, valueNs);
+  setTimeval(view, 0, intervalNs, true);
+  setTimeval(view, 16, valueNs, true);
   return t.mem.write(addr, buf) < 0 ? -E.EFAULT : 0;
 }
 
 function current(p: ProcTimers, which: number): [number, number] {
   if (which === ITIMER_REAL) return [p.real.remaining(), p.real.intervalNs];
-  return [...p.cpu[which - 1]] as [number, number];
+  const c = p.cpu[which - 1];
+  return [c.remaining(), c.intervalNs];
 }
 
 function getitimer(t: Task, which: number, addr: number): number {
@@ -124,7 +142,7 @@ function setitimer(t: Task, which: number, newAddr: number, oldAddr: number): nu
   const p = timersOf(t);
   const [ov, oi] = current(p, which);
   if (which === ITIMER_REAL) p.real.set(nv[0], nv[1]);
-  else p.cpu[which - 1] = nv[0] > 0 ? nv : [0, 0];
+  else p.cpu[which - 1].set(nv[0], nv[0] > 0 ? nv[1] : 0);
   return oldAddr !== 0 ? writeItimerval(t, oldAddr, ov, oi) : 0;
 }
 
@@ -146,7 +164,7 @@ export const ITIMER_SYSCALLS: SyscallEntry[] = [
     SYS.setitimer,
     "setitimer",
     "partial",
-    "ITIMER_REAL; ITIMER_VIRTUAL/ITIMER_PROF kept but never fire (CPU time is not measured)",
+    "ITIMER_VIRTUAL/ITIMER_PROF on host CPU time, checked every few ms",
     (t, w, n, o) => setitimer(t, w | 0, n, o),
   ),
   def(SYS.getitimer, "getitimer", "full", "", (t, w, a) => getitimer(t, w | 0, a)),

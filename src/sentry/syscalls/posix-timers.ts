@@ -17,6 +17,7 @@ import {
   type TimerNotify,
 } from "../kernel/posix-timers.ts";
 import { NSIG, SIGALRM } from "../signal/state.ts";
+import { cpuClockSource } from "../kernel/cputime.ts";
 
 const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2;
 const CLOCK_THREAD_CPUTIME_ID = 3, CLOCK_BOOTTIME = 7;
@@ -31,6 +32,7 @@ const b = new Uint8Array(64);
 const v = new DataView(b.buffer);
 
 function validClock(t: Task, c: number): number {
+  if (c < 0) return cpuClockSource(t, c) === null ? -E.EINVAL : 0;
   if (c === CLOCK_REALTIME_ALARM || c === CLOCK_BOOTTIME_ALARM) return t.creds.euid === 0 ? 0 : -E.EPERM;
   const ok = [
     CLOCK_REALTIME,
@@ -66,7 +68,10 @@ function timerCreate(t: Task, clockId: number, sevp: number, idAddr: number): nu
   if (timers.size >= MAX_TIMERS) return -E.EAGAIN;
   v.setInt32(0, id, true);
   if (t.mem.write(idAddr, b.subarray(0, 4)) < 0) return -E.EFAULT;
-  timers.set(id, new PosixTimer(t.kernel, t.tg, id, c, notify));
+  const cpu = c === CLOCK_PROCESS_CPUTIME_ID || c === CLOCK_THREAD_CPUTIME_ID || c < 0
+    ? cpuClockSource(t, c)
+    : null;
+  timers.set(id, new PosixTimer(t.kernel, t.tg, id, c, notify, cpu));
   return 0;
 }
 
@@ -76,9 +81,9 @@ function timerOf(t: Task, id: number): PosixTimer | number {
 
 /** Writes struct itimerspec {interval, value} of `tm` to `addr`. */
 function writeSpec(t: Task, tm: PosixTimer, addr: number): number {
-  const rem = tm.remaining();
-  v.setBigInt64(0, BigInt(Math.floor(tm.intervalNs / 1e9)), true);
-  v.setBigInt64(8, BigInt(tm.intervalNs % 1e9), true);
+  const rem = tm.remaining(), period = tm.period();
+  v.setBigInt64(0, BigInt(Math.floor(period / 1e9)), true);
+  v.setBigInt64(8, BigInt(period % 1e9), true);
   v.setBigInt64(16, BigInt(Math.floor(rem / 1e9)), true);
   v.setBigInt64(24, BigInt(rem % 1e9), true);
   return t.mem.write(addr, b.subarray(0, 32)) < 0 ? -E.EFAULT : 0;
@@ -102,10 +107,15 @@ function timerSettime(t: Task, id: number, flags: number, newAddr: number, oldAd
     const r = writeSpec(t, tm, oldAddr);
     if (r < 0) return r;
   }
+  if (tm.cpu !== null) {
+    if ((flags & TIMER_ABSTIME) !== 0) tm.cpu.setAt(value, value > 0 ? interval : 0);
+    else tm.cpu.set(value, value > 0 ? interval : 0);
+    return 0;
+  }
   let deadline = 0;
   if (value > 0) {
     if ((flags & TIMER_ABSTIME) !== 0) {
-      // Convert the clock's absolute time to a monotonic deadline (CPU clocks: elapsed time).
+      // Convert the clock's absolute time to a monotonic deadline.
       const clock = tm.clockId === CLOCK_REALTIME_ALARM
         ? CLOCK_REALTIME
         : tm.clockId === CLOCK_BOOTTIME_ALARM
@@ -147,7 +157,7 @@ export const POSIX_TIMER_SYSCALLS: SyscallEntry[] = [
     SYS.timer_create,
     "timer_create",
     "partial",
-    "SIGEV_SIGNAL/NONE/THREAD_ID; CPU-time clocks count elapsed time",
+    "SIGEV_SIGNAL/NONE/THREAD_ID; CPU-time clocks on host CPU time, checked every few ms",
     (t, c, s, i) => timerCreate(t, c, s, i),
   ),
   def(SYS.timer_settime, "timer_settime", "full", "", (t, i, f, n, o) => timerSettime(t, i, f, n, o)),

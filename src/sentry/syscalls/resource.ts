@@ -1,6 +1,5 @@
 // Resource and scheduler queries runtimes make at start-up: sysinfo (JVM, nginx, redis size
-// heaps and caches from it), getrusage and times (CPU time is not measured: zeros, like a
-// process that has not run yet), the sched_* policy calls (only SCHED_OTHER/BATCH/IDLE at
+// heaps and caches from it), getrusage and times (host CPU time, kernel/cputime.ts), the sched_* policy calls (only SCHED_OTHER/BATCH/IDLE at
 // priority 0, as an unprivileged Linux task sees them) and ioprio_* (recorded per process).
 import { SYS } from "../../../ffi/sysno.ts";
 import { E } from "../../../ffi/errno.ts";
@@ -8,6 +7,8 @@ import { monotonicNs } from "../../../ffi/time.ts";
 import { def } from "./table.ts";
 import type { SyscallEntry } from "./abi.ts";
 import type { Task } from "../kernel/task.ts";
+import { processCpu, threadCpu } from "../kernel/cputime.ts";
+import { setTimeval } from "./itimer.ts";
 
 /** Memory shown without a container limit; same default as /proc/meminfo. */
 const DEFAULT_TOTAL = 2 * 1024 * 1024 * 1024;
@@ -34,17 +35,38 @@ function sysSysinfo(t: Task, addr: number): number {
   return t.mem.write(addr, b);
 }
 
+const cpu = new Float64Array(2);
+const rusage = new Uint8Array(144);
+const rusageView = new DataView(rusage.buffer);
+
+/** Writes a struct rusage with CPU times `user`/`sys` ns (faults, switches: not counted). */
+export function writeRusage(t: Task, addr: number, user: number, sys: number): number {
+  setTimeval(rusageView, 0, user, false);
+  setTimeval(rusageView, 16, sys, false);
+  return t.mem.write(addr, rusage) < 0 ? -E.EFAULT : 0;
+}
+
 function sysGetrusage(t: Task, who: number, addr: number): number {
   who = who | 0;
-  if (who !== RUSAGE_SELF && who !== RUSAGE_CHILDREN && who !== RUSAGE_THREAD) return -E.EINVAL;
-  // struct rusage is 144 bytes; CPU times, faults and context switches are not counted.
-  return t.mem.write(addr, new Uint8Array(144));
+  if (who === RUSAGE_SELF) processCpu(t.tg, cpu);
+  else if (who === RUSAGE_THREAD) threadCpu(t, cpu);
+  else if (who === RUSAGE_CHILDREN) {
+    cpu[0] = t.tg.cpu.childUser;
+    cpu[1] = t.tg.cpu.childSys;
+  } else return -E.EINVAL;
+  return writeRusage(t, addr, cpu[0], cpu[1]);
 }
 
 function sysTimes(t: Task, addr: number): number {
   if (addr !== 0) {
-    const w = t.mem.write(addr, new Uint8Array(32));
-    if (w < 0) return w;
+    processCpu(t.tg, cpu);
+    const tms = new BigInt64Array(4);
+    const ticks = (ns: number) => BigInt(Math.floor((ns * CLK_TCK) / 1e9));
+    tms[0] = ticks(cpu[0]);
+    tms[1] = ticks(cpu[1]);
+    tms[2] = ticks(t.tg.cpu.childUser);
+    tms[3] = ticks(t.tg.cpu.childSys);
+    if (t.mem.write(addr, new Uint8Array(tms.buffer)) < 0) return -E.EFAULT;
   }
   // clock_t ticks since boot (Linux starts this counter near -5 min; any origin is allowed).
   return Math.floor(((monotonicNs() - t.kernel.bootNs) / 1e9) * CLK_TCK);
@@ -144,8 +166,14 @@ function sysIoprioSet(t: Task, which: number, who: number, prio: number): number
 /** Rows of the resource and scheduler queries. */
 export const RESOURCE_SYSCALLS: SyscallEntry[] = [
   def(SYS.sysinfo, "sysinfo", "partial", "memory from the container limit (or 2 GiB); loads 0", sysSysinfo),
-  def(SYS.getrusage, "getrusage", "partial", "CPU time and counters not measured: zeros", sysGetrusage),
-  def(SYS.times, "times", "partial", "CPU times not measured: zeros; returns ticks since boot", sysTimes),
+  def(
+    SYS.getrusage,
+    "getrusage",
+    "partial",
+    "host CPU time of the application; other counters zero",
+    sysGetrusage,
+  ),
+  def(SYS.times, "times", "full", "host CPU time of the application", sysTimes),
   def(SYS.sched_getscheduler, "sched_getscheduler", "full", "", sysSchedGetscheduler),
   def(
     SYS.sched_setscheduler,

@@ -6,19 +6,36 @@ import { def } from "./table.ts";
 import type { SyscallEntry } from "./abi.ts";
 import { BLOCK } from "./abi.ts";
 import type { Task } from "../kernel/task.ts";
+import { cpuClockSource, isSchedClock } from "../kernel/cputime.ts";
 
 const ts = new BigInt64Array(2);
 const out = new Uint8Array(16);
 const outView = new DataView(out.buffer);
 
 function clockGet(t: Task, id: number, addr: number): number {
-  // Process/thread CPU clocks report the monotonic clock (CPU time is not tracked).
-  const host = id === 2 || id === 3 || id < 0 ? 1 : id;
-  if (id > 11 && id >= 0) return -E.EINVAL;
-  if (clockGettime(host, ts) !== 0) return -E.EINVAL;
+  id = id | 0;
+  if (id === 2 || id === 3 || id < 0) {
+    const src = cpuClockSource(t, id);
+    if (src === null) return -E.EINVAL;
+    const ns = src.now();
+    outView.setBigInt64(0, BigInt(Math.floor(ns / 1e9)), true);
+    outView.setBigInt64(8, BigInt(Math.floor(ns % 1e9)), true);
+    return t.mem.write(addr, out);
+  }
+  if (id > 11 || clockGettime(id, ts) !== 0) return -E.EINVAL;
   outView.setBigInt64(0, ts[0], true);
   outView.setBigInt64(8, ts[1], true);
   return t.mem.write(addr, out);
+}
+
+/** clock_getres: 1 ns, except CPU clocks counted in ticks (PROF/VIRT: 1/HZ, HZ 250). */
+function clockGetres(t: Task, id: number, a: number): number {
+  id = id | 0;
+  if (id > 11 || (id < 0 && cpuClockSource(t, id) === null)) return -E.EINVAL;
+  if (a === 0) return 0;
+  outView.setBigInt64(0, 0n, true);
+  outView.setBigInt64(8, id < 0 && !isSchedClock(id) ? 4000000n : 1n, true);
+  return t.mem.write(a, out);
 }
 
 function readTimespec(t: Task, addr: number): number {
@@ -75,17 +92,11 @@ export const TIME_SYSCALLS: SyscallEntry[] = [
   def(
     SYS.clock_gettime,
     "clock_gettime",
-    "partial",
-    "CPU-time clocks report monotonic time",
+    "full",
+    "CPU-time clocks (process, thread, clock_getcpuclockid ids) from host CPU time",
     (t, id, a) => clockGet(t, id, a),
   ),
-  def(SYS.clock_getres, "clock_getres", "full", "", (t, id, a) => {
-    if (id < 0 || id > 11) return -E.EINVAL;
-    if (a === 0) return 0;
-    outView.setBigInt64(0, 0n, true);
-    outView.setBigInt64(8, 1n, true);
-    return t.mem.write(a, out);
-  }),
+  def(SYS.clock_getres, "clock_getres", "full", "", clockGetres),
   def(SYS.gettimeofday, "gettimeofday", "full", "", (t, tv, tz) => {
     if (tv !== 0) {
       clockGettime(0, ts);
@@ -110,9 +121,9 @@ export const TIME_SYSCALLS: SyscallEntry[] = [
     SYS.clock_nanosleep,
     "clock_nanosleep",
     "partial",
-    "CPU-time clocks sleep on the monotonic clock",
+    "the process CPU clock sleeps on the monotonic clock",
     (t, clock, flags, req, rem) => {
-      if (clock < 0 || clock > 11) return -E.EINVAL;
+      if (clock < 0 || clock > 11 || clock === 3) return -E.EINVAL; // thread CPU clock: EINVAL
       const d = readTimespec(t, req);
       return d < 0 ? d : sleep(t, d, (flags & 1) !== 0, clock, rem);
     },
