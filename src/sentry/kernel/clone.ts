@@ -109,6 +109,7 @@ export function cloneTask(
     tg.pgid = parent.tg.pgid;
     tg.sid = parent.tg.sid;
     tg.exitSignal = flags & 0xff;
+    tg.ctty = parent.tg.ctty;
     tg.exe = parent.tg.exe;
     tg.argv = parent.tg.argv;
     tg.envp = parent.tg.envp;

@@ -39,6 +39,8 @@ export class ThreadGroup {
   envp: readonly string[] = [];
   /** Start time for /proc. */
   readonly startNs: number;
+  /** The terminal this process controls (fs/devpts/jobctl.ts), inherited by fork. */
+  ctty: object | null = null;
   /** CPU time used and collected from children (kernel/cputime.ts). */
   readonly cpu: ProcessCpu = new ProcessCpu();
   /** Resource limits (soft, hard) by RLIMIT_* index; Infinity = RLIM_INFINITY. */

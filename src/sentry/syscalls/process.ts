@@ -179,7 +179,7 @@ function setsid(t: Task): number {
   for (const g of t.kernel.groups.values()) if (g.pgid === t.tgid) return -E.EPERM;
   t.tg.sid = t.tgid;
   t.tg.pgid = t.tgid;
-  t.ext.ctty = undefined;
+  t.tg.ctty = null;
   return t.tgid;
 }
 

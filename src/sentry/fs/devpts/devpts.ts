@@ -3,7 +3,7 @@
 // find their terminal by path. Opening ptmx makes an in-sandbox pty pair (pty.ts) whose slave
 // is /dev/pts/N (N from 1 when the console holds 0).
 import { E } from "../../../../ffi/errno.ts";
-import { S_IFCHR, S_IFMT } from "../../vfs/consts.ts";
+import { O_NOCTTY, S_IFCHR, S_IFMT } from "../../vfs/consts.ts";
 import { devParts, makedev, registerCharDevice } from "../../vfs/device.ts";
 import type { VirtualDentry } from "../../vfs/dentry.ts";
 import type { FileDescription } from "../../vfs/file.ts";
@@ -13,6 +13,7 @@ import { Tmpfs } from "../tmpfs/tmpfs.ts";
 import { hostFstat } from "../host/hostcalls.ts";
 import { clearConsoleIdentity, consoleIdentity, dropConsoleIdentity, setConsoleIdentity } from "./console.ts";
 import { PtyMaster, PtyPair, PtySlave } from "./pty.ts";
+import { connectPair, openCtty } from "./jobctl.ts";
 
 /** statfs f_type of devpts (linux/magic.h). */
 export const DEVPTS_SUPER_MAGIC = 0x1cd1;
@@ -93,10 +94,13 @@ export class Devpts extends Tmpfs {
     if (typeof node === "number") return node;
     const pair = new PtyPair(n);
     this.pairs.set(n, pair);
-    registerCharDevice(rdev, (_t, svd, sflags) => {
+    registerCharDevice(rdev, (st, svd, sflags) => {
       const p = this.pairs.get(n);
-      return p === undefined || p.locked || !p.masterOpen ? -E.EIO : new PtySlave(p, svd, sflags);
+      if (p === undefined || p.locked || !p.masterOpen) return -E.EIO;
+      if ((sflags & O_NOCTTY) === 0) openCtty(st, p);
+      return new PtySlave(p, svd, sflags);
     });
+    connectPair(t, pair);
     pair.onMasterClosed = () => {
       this.pairs.delete(n);
       this.root.unlink(t, String(n));

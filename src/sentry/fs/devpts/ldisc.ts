@@ -18,6 +18,7 @@ const ECHONL = 0o100;
 const ECHOCTL = 0o1000;
 const ECHOKE = 0o4000;
 const IEXTEN = 0o100000;
+const TOSTOP = 0o400;
 const VINTR = 0, VQUIT = 1, VERASE = 2, VKILL = 3, VEOF = 4, VSUSP = 10, VEOL = 11;
 const CC_OFF = 17;
 const SIGINT = 2, SIGQUIT = 3, SIGTSTP = 20;
@@ -59,6 +60,11 @@ export class LineDiscipline {
 
   private cc(i: number): number {
     return this.termios[CC_OFF + i];
+  }
+
+  /** TOSTOP: background writers get SIGTTOU. */
+  get tostop(): boolean {
+    return (this.flag(12) & TOSTOP) !== 0;
   }
 
   /** Bytes the slave can read now (FIONREAD of the slave). */

@@ -30,6 +30,9 @@ import {
   TIOCSWINSZ,
 } from "../host/tty.ts";
 import { LineDiscipline } from "./ldisc.ts";
+import { dropCtty, isCtty, jobControl, JOBCTL_WAIT, setCtty, setForeground } from "./jobctl.ts";
+
+const SIGTTIN = 21, SIGTTOU = 22;
 
 /** ioctls of the master (asm-generic/ioctls.h). */
 export const TIOCGPTN = 0x80045430;
@@ -54,6 +57,8 @@ export class PtyPair {
   readonly room: WaitQueue = new WaitQueue();
   /** Called when the master's last reference goes (devpts removes /dev/pts/N). */
   onMasterClosed: (() => void) | null = null;
+  /** Called then too, first: the session it controls is hung up (jobctl.ts). */
+  onHangup: (() => void) | null = null;
 
   /** Pair number `index` (its slave is /dev/pts/index). */
   constructor(index: number) {
@@ -71,8 +76,19 @@ export class PtyPair {
 const scratch = new Uint8Array(64);
 const view = new DataView(scratch.buffer);
 
-/** The ioctls both ends answer; `null` when `cmd` is not one of them. */
-function commonIoctl(t: FileTask, p: PtyPair, cmd: number, arg: number): number | null {
+/** A job-control verdict as a syscall result: wait for the signal sent, or go on (0). */
+function jobctlResult(t: FileTask, p: PtyPair, r: number): number {
+  if (r !== JOBCTL_WAIT) return r;
+  t.blockOn([p.toSlave]);
+  return BLOCK;
+}
+
+/**
+ * The ioctls both ends answer; `null` when `cmd` is not one of them. On the slave, the
+ * terminal queries need it to be the caller's controlling terminal and changes from a
+ * background group get SIGTTOU, as Linux's.
+ */
+function commonIoctl(t: FileTask, p: PtyPair, cmd: number, arg: number, slave: boolean): number | null {
   const out = (b: Uint8Array) => (t.mem.write(arg, b) < 0 ? -E.EFAULT : 0);
   const inInto = (b: Uint8Array) => (t.mem.readInto(arg, b) < 0 ? -E.EFAULT : 0);
   const int = (v: number) => {
@@ -85,6 +101,10 @@ function commonIoctl(t: FileTask, p: PtyPair, cmd: number, arg: number): number 
     case TCSETS:
     case TCSETSW:
     case TCSETSF: {
+      if (slave) {
+        const j = jobControl(t, p, SIGTTOU);
+        if (j !== 0) return jobctlResult(t, p, j);
+      }
       const b = new Uint8Array(KERNEL_TERMIOS_SIZE);
       const r = inInto(b);
       if (r === 0) p.ld.termios.set(b);
@@ -100,19 +120,20 @@ function commonIoctl(t: FileTask, p: PtyPair, cmd: number, arg: number): number 
       return r;
     }
     case TIOCGPGRP:
-      return int(p.fgPgrp);
+      return slave && !isCtty(t, p) ? -E.ENOTTY : int(p.fgPgrp);
     case TIOCSPGRP: {
+      const j = jobControl(t, p, SIGTTOU);
+      if (j !== 0) return j === -E.EIO ? -E.ENOTTY : jobctlResult(t, p, j);
+      if (!isCtty(t, p)) return -E.ENOTTY;
       const r = inInto(scratch.subarray(0, 4));
-      if (r < 0) return r;
-      const pg = view.getInt32(0, true);
-      if (pg < 0) return -E.EINVAL;
-      p.fgPgrp = pg;
-      return 0;
+      return r < 0 ? r : setForeground(t, p, view.getInt32(0, true));
     }
     case TIOCGSID:
-      return p.sid === 0 ? -E.ENOTTY : int(p.sid);
+      return (slave && !isCtty(t, p)) || p.sid === 0 ? -E.ENOTTY : int(p.sid);
     case TIOCSCTTY:
+      return setCtty(t, p, arg === 1);
     case TIOCNOTTY:
+      return dropCtty(t, p);
     case TCSBRK:
     case TCXONC:
     case TCFLSH:
@@ -190,7 +211,7 @@ export class PtyMaster extends FileDescription {
         p.locked = view.getInt32(0, true) !== 0;
         return 0;
     }
-    return commonIoctl(t, p, cmd, arg) ?? -E.ENOTTY;
+    return commonIoctl(t, p, cmd, arg, false) ?? -E.ENOTTY;
   }
 
   override readiness(_t: FileTask, mask: number): number {
@@ -208,6 +229,7 @@ export class PtyMaster extends FileDescription {
   /** Hangs the slave up and frees the pair's number. */
   protected override release(): void {
     this.pair.masterOpen = false;
+    this.pair.onHangup?.();
     this.pair.notifyAll();
     this.pair.onMasterClosed?.();
   }
@@ -229,25 +251,31 @@ export class PtySlave extends FileDescription {
     return false;
   }
 
-  /** Input the line discipline made ready; EOF once the master is gone. */
+  /** Input the line discipline made ready (SIGTTIN for a background group); EOF after hangup. */
   override read(t: FileTask, dst: Uint8Array): number {
     const p = this.pair;
-    if (dst.length === 0) return 0;
+    const j = jobControl(t, p, SIGTTIN);
+    if (j !== 0) return jobctlResult(t, p, j);
+    // A hung-up terminal reads EOF at once, unread input included (Linux's hung_up_tty_read).
+    if (dst.length === 0 || !p.masterOpen) return 0;
     if (p.ld.slaveCanRead) {
       const n = p.ld.readSlave(dst);
       p.room.notify();
       return n;
     }
-    if (!p.masterOpen) return 0;
     if ((this.flags & O_NONBLOCK) !== 0) return -E.EAGAIN;
     t.blockOn([p.toSlave]);
     return BLOCK;
   }
 
   /** Output for the master (OPOST/ONLCR applied); EIO after hangup. */
-  override write(_t: FileTask, src: Uint8Array): number {
+  override write(t: FileTask, src: Uint8Array): number {
     const p = this.pair;
     if (!p.masterOpen) return -E.EIO;
+    if (p.ld.tostop) {
+      const j = jobControl(t, p, SIGTTOU);
+      if (j !== 0) return jobctlResult(t, p, j);
+    }
     const n = p.ld.output(src);
     p.toMaster.notify();
     return n;
@@ -267,7 +295,7 @@ export class PtySlave extends FileDescription {
       view.setInt32(0, this.pair.ld.readable, true);
       return t.mem.write(arg, scratch.subarray(0, 4)) < 0 ? -E.EFAULT : 0;
     }
-    return commonIoctl(t, this.pair, cmd, arg) ?? -E.ENOTTY;
+    return commonIoctl(t, this.pair, cmd, arg, true) ?? -E.ENOTTY;
   }
 
   override readiness(_t: FileTask, mask: number): number {
