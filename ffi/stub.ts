@@ -1,7 +1,7 @@
 // The ptrace platform's stub program, as bytes: a static x86_64 ELF of one 4 KiB page. On start
-// it ignores SIGCHLD (so the stubs it forks for new address spaces are reaped without it), unmaps
-// everything the kernel gave it except its own page (stack, vDSO, vvar), then stops itself with
-// SIGSTOP so the Sentry can PTRACE_SEIZE it. Afterwards the Sentry drives it only through
+// it ignores SIGCHLD (so the stubs it forks for new address spaces are reaped without it), then
+// stops itself with SIGSTOP so the Sentry can PTRACE_SEIZE it; the Sentry then unmaps by
+// injection everything the kernel gave it except its page and the host vDSO (stubs.ts). Afterwards the Sentry drives it only through
 // injected syscalls at STUB_SYSCALL_GADGET (`syscall; int3`), and application threads in its
 // forks run with PTRACE_SYSEMU so their syscalls never reach the host.
 
@@ -46,10 +46,8 @@ function startCode(): number[] {
   const movEax = (v: number) => [0xb8, ...le32(v)];
   const movEdi = (v: number) => [0xbf, ...le32(v)];
   const movEsi = (v: number) => [0xbe, ...le32(v)];
-  const movRdi = (v: number) => [0x48, 0xbf, ...le64(v)];
   const movRsi = (v: number) => [0x48, 0xbe, ...le64(v)];
   const syscall = [0x0f, 0x05];
-  const stubEnd = STUB_ADDR + STUB_SIZE;
   return [
     // rt_sigaction(SIGCHLD, &ignore, NULL, 8)
     ...movEax(13),
@@ -60,17 +58,6 @@ function startCode(): number[] {
     0x41,
     0xba,
     ...le32(8), // mov r10d, 8
-    ...syscall,
-    // munmap(0, STUB_ADDR)
-    ...movEax(11),
-    0x31,
-    0xff, // xor edi, edi
-    ...movRsi(STUB_ADDR),
-    ...syscall,
-    // munmap(stubEnd, TASK_SIZE - stubEnd)
-    ...movEax(11),
-    ...movRdi(stubEnd),
-    ...movRsi(TASK_SIZE - stubEnd),
     ...syscall,
     // kill(getpid(), SIGSTOP)
     ...movEax(39),

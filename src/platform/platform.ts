@@ -28,8 +28,24 @@ export interface PlatformEvent {
   addr: number;
 }
 
+/**
+ * A host mapping a platform keeps in every address space it creates, outside the memory file:
+ * on ptrace, the host kernel's vDSO and its data pages ([vvar], [vvar_vclock], [vdso]), so that
+ * clock_gettime and friends run without a trap. Same addresses in every address space.
+ */
+export interface HostMapping {
+  readonly start: number;
+  readonly end: number;
+  /** PROT_* bits, as the host maps it. */
+  readonly prot: number;
+  /** "[vdso]", "[vvar]", ... as /proc/[pid]/maps names it. */
+  readonly name: string;
+}
+
 /** An application address space: mappings of memory-file ranges at application addresses. */
 export interface AddressSpace {
+  /** Host mappings present in this address space from its creation (none when absent). */
+  readonly special?: readonly HostMapping[];
   /**
    * Maps [addr, addr+len) to the memory file at `off` with `prot` (PROT_* bits), replacing
    * whatever was there. Page-aligned arguments. Returns 0 or -errno.

@@ -1,7 +1,7 @@
 // An application address space on the ptrace platform: one stub process whose main thread is
 // the "control thread". It never runs application code; the Sentry injects mmap/munmap/
 // mprotect of the memory file into it, so mapping changes never disturb application threads.
-import type { AddressSpace } from "../platform.ts";
+import type { AddressSpace, HostMapping } from "../platform.ts";
 import { Regs } from "../../../ffi/regs.ts";
 import { STUB_MEMFD } from "../../../ffi/stub.ts";
 import { MAP_FIXED, MAP_SHARED } from "../../../ffi/mman.ts";
@@ -19,8 +19,8 @@ export class PtraceAddressSpace implements AddressSpace {
   /** Number of live contexts (threads) in this stub besides the control thread. */
   threads = 0;
 
-  /** Wraps stub process `pid`, stopped in its control thread. */
-  constructor(pid: number) {
+  /** Wraps stub process `pid`, stopped in its control thread, with host mappings `special`. */
+  constructor(pid: number, readonly special: readonly HostMapping[] = []) {
     this.pid = pid;
     getRegs(pid, this.regs);
   }

@@ -4,7 +4,7 @@
 // an epoll instance shared with the Sentry (fd readiness and a timerfd for the next deadline):
 // when something is ready the waiter returns to its int3 and waitpid reports it like any stop.
 import { EV_EXIT, EV_HOST, EV_INTERRUPT, EV_SIGNAL, EV_SYSCALL } from "../platform.ts";
-import type { AddressSpace, Context, Platform, PlatformEvent } from "../platform.ts";
+import type { AddressSpace, Context, HostMapping, Platform, PlatformEvent } from "../platform.ts";
 import { PTRACE, ptrace, PTRACE_EVENT, ptraceBuf, waitpid, WALL } from "../../../ffi/ptrace.ts";
 import { REG, Regs } from "../../../ffi/regs.ts";
 import { STUB_EPOLLFD, STUB_MEMFD } from "../../../ffi/stub.ts";
@@ -34,6 +34,8 @@ const WAITER_SCRATCH_ADDR = 0x10000;
 /** The ptrace implementation of {@link Platform}. */
 export class PtracePlatform implements Platform {
   private readonly master: number;
+  /** The host vDSO mappings every address space (a fork of the master) has. */
+  private readonly vdso: readonly HostMapping[];
   private readonly masterRegs = new Regs();
   private readonly host = new HostWaitSet();
   private readonly waiter: number;
@@ -55,7 +57,9 @@ export class PtracePlatform implements Platform {
   constructor(opts: PtraceOptions) {
     if (opts.cpu >= 0) setAffinity(0, [opts.cpu]);
     this.scratch = new DataView(opts.scratch.buffer, opts.scratch.byteOffset, opts.scratch.byteLength);
-    this.master = spawnMaster(opts.memfd, this.host.epfd);
+    const master = spawnMaster(opts.memfd, this.host.epfd);
+    this.master = master.pid;
+    this.vdso = master.vdso;
     getRegs(this.master, this.masterRegs);
     this.waiter = forkStub(this.master, this.masterRegs);
     getRegs(this.waiter, this.waiterRegs);
@@ -75,7 +79,7 @@ export class PtracePlatform implements Platform {
 
   /** See Platform.newAddressSpace. */
   newAddressSpace(): AddressSpace {
-    return new PtraceAddressSpace(forkStub(this.master, this.masterRegs));
+    return new PtraceAddressSpace(forkStub(this.master, this.masterRegs), this.vdso);
   }
 
   /** See Platform.newContext. */

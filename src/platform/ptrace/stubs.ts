@@ -13,7 +13,17 @@ import {
   WUNTRACED,
 } from "../../../ffi/ptrace.ts";
 import { REG, Regs } from "../../../ffi/regs.ts";
-import { buildStubElf, STUB_EPOLLFD, STUB_MEMFD, STUB_SYSCALL_GADGET } from "../../../ffi/stub.ts";
+import {
+  buildStubElf,
+  STUB_ADDR,
+  STUB_EPOLLFD,
+  STUB_MEMFD,
+  STUB_SIZE,
+  STUB_SYSCALL_GADGET,
+  TASK_SIZE,
+} from "../../../ffi/stub.ts";
+import { readFileSync } from "node:fs";
+import type { HostMapping } from "../platform.ts";
 import { memfdCreate } from "../../../ffi/memfd.ts";
 import { posixSpawn } from "../../../ffi/spawn.ts";
 import { close, write } from "../../../ffi/libc.ts";
@@ -55,9 +65,10 @@ export function waitStop(tid: number, what: string): number {
 
 /**
  * Starts the master stub: writes the stub ELF to a memfd, posix_spawns it with the memory file
- * and the epoll fd at their fixed numbers, waits for its self-stop and seizes it. Returns its pid.
+ * and the epoll fd at their fixed numbers, waits for its self-stop, seizes it and trims it to its
+ * page and the host vDSO. Returns its pid and the vDSO mappings every fork of it inherits.
  */
-export function spawnMaster(memfd: number, epfd: number): number {
+export function spawnMaster(memfd: number, epfd: number): { pid: number; vdso: HostMapping[] } {
   const elf = memfdCreate("runsc-stub");
   try {
     const img = buildStubElf();
@@ -77,10 +88,52 @@ export function spawnMaster(memfd: number, epfd: number): number {
     const regs = new Regs();
     getRegs(pid, regs);
     inject(pid, regs, SYS.close, STUB_IMAGEFD);
-    return pid;
+    return { pid, vdso: trimMaster(pid, regs) };
   } finally {
     close(elf);
   }
+}
+
+/** Names of the host vDSO mappings kept in stubs ([vvar], [vvar_vclock], [vdso]; not [vsyscall]). */
+const VDSO_NAME = /^\[(vdso|vvar[a-z_]*)\]$/;
+
+/**
+ * Unmaps by injection everything the kernel gave the master stub (stack, ...) except its page
+ * and the host vDSO with its data pages, which every application address space (a fork of the
+ * master) then has at the same address: clock_gettime, gettimeofday, time and getcpu run there
+ * without a trap, reading the host's clocks as the Sentry's own handlers would. The vDSO is the
+ * host's ordinary userspace code that every host process has mapped; it reaches the kernel only
+ * through a `syscall` fallback, which SYSEMU traps like any other. Reads the stub's maps once,
+ * before the application exists.
+ */
+function trimMaster(pid: number, regs: Regs): HostMapping[] {
+  const keep: HostMapping[] = [];
+  const drop: [number, number][] = [];
+  for (const line of readFileSync(`/proc/${pid}/maps`, "utf8").split("\n")) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m === null) continue;
+    const [start, end] = [parseInt(m[1], 16), parseInt(m[2], 16)];
+    if (start >= TASK_SIZE || (start === STUB_ADDR && end === STUB_ADDR + STUB_SIZE)) continue;
+    if (VDSO_NAME.test(m[4])) {
+      const p = m[3];
+      keep.push({
+        start,
+        end,
+        name: m[4],
+        prot: (p[0] === "r" ? 1 : 0) | (p[1] === "w" ? 2 : 0) | (p[2] === "x" ? 4 : 0),
+      });
+    } else drop.push([start, end]);
+  }
+  for (const [start, end] of drop) {
+    const r = inject(pid, regs, SYS.munmap, start, end - start);
+    if (r < 0) {
+      throw new StubError(
+        `unmapping ${start.toString(16)}-${end.toString(16)} in the stub failed: errno ${-r}`,
+      );
+    }
+  }
+  // Without the code page ([vdso]) the data pages are useless: keep none then.
+  return keep.some((k) => k.name === "[vdso]") ? keep : [];
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ThreadGroup } from "./thread-group.ts";
 import { TS_RUNNING } from "./task.ts";
 import type { Vma } from "../mm/vma.ts";
 import type { MemoryManager } from "../mm/mm.ts";
+import type { HostMapping } from "../../platform/platform.ts";
 import { monotonicNs } from "../../../ffi/time.ts";
 
 const enc = new TextEncoder();
@@ -20,7 +21,10 @@ function hex(n: number, w: number): string {
 }
 
 /** One /proc/[pid]/maps line (Linux's show_map_vma format). */
-export function mapsLine(v: Vma, shared: boolean): string {
+export function mapsLine(
+  v: Pick<Vma, "start" | "end" | "prot" | "name" | "fileOff" | "dev" | "ino">,
+  shared: boolean,
+): string {
   const perms = ((v.prot & 1) !== 0 ? "r" : "-") + ((v.prot & 2) !== 0 ? "w" : "-") +
     ((v.prot & 4) !== 0 ? "x" : "-") + (shared ? "s" : "p");
   const major = Number((BigInt(v.dev) >> 8n) & 0xfffn), minor = v.dev & 0xff;
@@ -32,8 +36,22 @@ export function mapsLine(v: Vma, shared: boolean): string {
 /** /proc/[pid]/maps of address space `mm`. */
 export function mapsText(mm: MemoryManager): string {
   let s = "";
-  for (const v of mm.vmas) s += mapsLine(v, v.segment !== null);
+  let k = 0;
+  const special = mm.special;
+  for (const v of mm.vmas) {
+    for (; k < special.length && special[k].start < v.start; k++) s += specialLine(special[k]);
+    s += mapsLine(v, v.segment !== null);
+  }
+  for (; k < special.length; k++) s += specialLine(special[k]);
   return s;
+}
+
+/** A platform host mapping ([vvar], [vdso]) as Linux shows it: private, anonymous, named. */
+function specialLine(h: HostMapping): string {
+  return mapsLine(
+    { start: h.start, end: h.end, prot: h.prot, name: h.name, fileOff: 0, dev: 0, ino: 0 },
+    false,
+  );
 }
 
 function state(tg: ThreadGroup): string {

@@ -186,6 +186,9 @@ export function loadProgram(
   const stackStart = STACK_TOP - STACK_SIZE;
   const sr = mm.mapAt(stackStart, STACK_SIZE, PROT_READ | PROT_WRITE, false, null, 0, "[stack]");
   if (sr < 0) return sr;
+  // The host vDSO the platform keeps in every address space (ptrace), unless the stack or an
+  // executable was placed over it: glibc, musl and Go then call clock_gettime without a trap.
+  const vdso = mm.special.find((h) => h.name === "[vdso]");
   const st = buildStack(STACK_TOP, {
     argv: args,
     envp,
@@ -208,6 +211,7 @@ export function loadProgram(
       [AT.HWCAP2, 0],
       [AT.CLKTCK, 100],
       [AT.MINSIGSTKSZ, 2048],
+      ...(vdso === undefined ? [] : [[AT.SYSINFO_EHDR, vdso.start] as const]),
     ],
   });
   if (st === null) return -E.E2BIG;

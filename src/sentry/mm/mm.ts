@@ -2,7 +2,7 @@
 // ranges behind it and the platform address space mirroring it. All mutations go through
 // here so the three stay consistent. Arguments are validated by the syscall handlers (mm
 // syscalls) before they get here; these methods still return -errno instead of throwing.
-import type { AddressSpace } from "../../platform/platform.ts";
+import type { AddressSpace, HostMapping } from "../../platform/platform.ts";
 import type { MemoryFile } from "./memfile.ts";
 import { sliceVma } from "./vma.ts";
 import type { Segment, Vma } from "./vma.ts";
@@ -55,11 +55,38 @@ export class MemoryManager {
   /** Users (thread groups) of this mm; released at 0. */
   users = 1;
   private last: Vma | null = null;
+  /**
+   * The platform's host mappings still present (the vDSO): reserved like the stub page, shown
+   * in /proc/[pid]/maps, dropped for good when the application unmaps or maps over them.
+   */
+  special: HostMapping[];
 
   /** An empty address space backed by `mf` and mirrored into platform space `as`. */
   constructor(mf: MemoryFile, as: AddressSpace) {
     this.mf = mf;
     this.as = as;
+    this.special = as.special === undefined ? [] : [...as.special];
+  }
+
+  /** The special mapping overlapping [start, end), or null. */
+  private specialIn(start: number, end: number): HostMapping | null {
+    for (const h of this.special) if (start < h.end && end > h.start) return h;
+    return null;
+  }
+
+  /**
+   * Removes the special mappings within [start, end) from the host address space and from this
+   * mm. Like Linux's special mappings they cannot be split: a range that covers one only in
+   * part is EINVAL; and the host decides the rest (a kernel that seals them answers EPERM).
+   */
+  private dropSpecial(start: number, end: number): number {
+    for (let h = this.specialIn(start, end); h !== null; h = this.specialIn(start, end)) {
+      if (start > h.start || end < h.end) return -E.EINVAL;
+      const r = this.as.unmap(h.start, h.end - h.start);
+      if (r < 0) return r;
+      this.special = this.special.filter((x) => x !== h);
+    }
+    return 0;
   }
 
   /** The VMA containing `addr`, or null. */
@@ -89,6 +116,7 @@ export class MemoryManager {
   isFree(start: number, end: number): boolean {
     if (start < USER_MIN || end > USER_END || start >= end) return false;
     if (start < RESERVED_END && end > RESERVED_START) return false;
+    if (this.special.length !== 0 && this.specialIn(start, end) !== null) return false;
     const i = this.indexAfter(start) - 1;
     if (i >= 0 && this.vmas[i].end > start) return false;
     const j = i + 1;
@@ -98,12 +126,18 @@ export class MemoryManager {
   /** Finds a free range of `len` bytes searching down from `top`; returns its start or -ENOMEM. */
   findGap(len: number, top: number = MMAP_TOP): number {
     let end = top;
-    for (let i = this.indexAfter(end - 1) - 1; i >= 0; i--) {
-      const v = this.vmas[i];
-      if (v.end <= end && end - v.end >= len) return end - len;
-      end = Math.min(end, v.start);
+    for (let i = this.indexAfter(end - 1) - 1;;) {
+      if (end - USER_MIN < len) return -E.ENOMEM;
+      // Skip down past every VMA (walking down the sorted list) or special mapping in the way.
+      if (i >= 0 && this.vmas[i].end > end - len) {
+        end = Math.min(end, this.vmas[i--].start);
+        continue;
+      }
+      const h = this.special.length === 0 ? null : this.specialIn(end - len, end);
+      if (h === null) return end - len;
+      end = h.start;
+      while (i >= 0 && this.vmas[i].start >= end) i--;
     }
-    return end - USER_MIN >= len ? end - len : -E.ENOMEM;
   }
 
   /** Inserts `v` (precondition: its range is free) and maps it in the platform. */
@@ -127,7 +161,8 @@ export class MemoryManager {
     fileOff: number,
     name = "",
   ): number {
-    this.unmap(addr, len);
+    const u = this.unmap(addr, len);
+    if (u < 0) return u;
     if (src !== null && shared && src.shared !== undefined) {
       return this.mapSharedFile(addr, len, prot, src, fileOff);
     }
@@ -323,6 +358,10 @@ export class MemoryManager {
   /** Unmaps [addr, addr+len) (page-aligned); returns 0 or -errno. */
   unmap(addr: number, len: number): number {
     const end = addr + len;
+    if (this.special.length !== 0) {
+      const r = this.dropSpecial(addr, end);
+      if (r < 0) return r;
+    }
     this.splitAt(addr);
     this.splitAt(end);
     const i = this.indexAfter(addr - 1);
@@ -480,6 +519,8 @@ export class MemoryManager {
         return r;
       }
     }
+    // The child's stub has every special mapping; drop those this mm no longer has.
+    for (const h of [...child.special]) if (!this.special.includes(h)) child.dropSpecial(h.start, h.end);
     child.brkStart = this.brkStart;
     child.brk = this.brk;
     return 0;

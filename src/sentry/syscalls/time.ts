@@ -1,4 +1,5 @@
-// Clocks and sleeps. Time is the host's (no vDSO: glibc falls back to these syscalls).
+// Clocks and sleeps. Time is the host's. On ptrace the host vDSO answers most clock reads
+// without a trap (src/platform/ptrace/stubs.ts); its syscall fallback and kvm come here.
 import { SYS } from "../../../ffi/sysno.ts";
 import { E } from "../../../ffi/errno.ts";
 import { clockGettime, monotonicNs } from "../../../ffi/time.ts";

@@ -67,12 +67,19 @@ describe("ptrace platform", () => {
   });
   after(() => p.close());
 
-  it("starts a stub with nothing mapped but its page, and injects syscalls", () => {
+  it("starts a stub with nothing mapped but its page and the host vDSO, and injects syscalls", () => {
     const as = p.newAddressSpace() as PtraceAddressSpace;
     const maps = readFileSync(`/proc/${as.pid}/maps`, "utf8").trim().split("\n")
       .filter((l) => !l.includes("[vsyscall]")); // the host's vsyscall page cannot be unmapped
-    assert.equal(maps.length, 1, `stub maps: ${maps.join(" | ")}`);
-    assert.match(maps[0], /^7ff000000000-7ff000001000 r-xp/);
+    const vdso = maps.filter((l) => /\[(vdso|vvar\w*)\]$/.test(l));
+    const rest = maps.filter((l) => !vdso.includes(l));
+    assert.equal(rest.length, 1, `stub maps: ${maps.join(" | ")}`);
+    assert.match(rest[0], /^7ff000000000-7ff000001000 r-xp/);
+    // The vDSO mappings kept are exactly those the address space reports to the Sentry.
+    const fmt = (h: { start: number; end: number; name: string }) =>
+      `${h.start.toString(16)}-${h.end.toString(16)} ${h.name}`;
+    assert.deepEqual(vdso.map((l) => l.replace(/^(\S+) .* (\S+)$/, "$1 $2")), as.special.map(fmt));
+    assert.ok(as.special.some((h) => h.name === "[vdso]"), `no [vdso] kept: ${maps.join(" | ")}`);
     assert.equal(as.injectSyscall(39), as.pid); // getpid in the stub
     as.release();
   });
