@@ -5,6 +5,7 @@ import { F_OK, R_OK, S_ISGID, S_ISUID, W_OK, X_OK } from "./consts.ts";
 import type { VirtualDentry } from "./dentry.ts";
 import { mountReadonly } from "./mount.ts";
 import { type AttrChange, nowNs } from "./inode.ts";
+import { IN, notifiedIf } from "./fsnotify.ts";
 import { isOwner, MAY_EXEC, MAY_READ, MAY_WRITE, mayAccess, modeAllows } from "./perm.ts";
 import { type Credentials, type FileTask, fsUid, inGroup } from "./task.ts";
 
@@ -22,7 +23,7 @@ export function chmodVd(t: FileTask, vd: VirtualDentry, mode: number): number {
   // A non-root owner outside the file's group cannot set setgid (Linux clears it).
   if (fsUid(t.creds) !== 0 && !inGroup(t.creds, i.gid)) m &= ~S_ISGID;
   if (i.isSymlink) return -E.EOPNOTSUPP;
-  return i.setattr({ mode: m });
+  return notifiedIf(vd, i.setattr({ mode: m }), IN.ATTRIB);
 }
 
 /** chown on `vd`; -1 (as u32 0xffffffff) leaves an id unchanged. */
@@ -47,7 +48,7 @@ export function chownVd(t: FileTask, vd: VirtualDentry, uid: number, gid: number
     if ((i.mode & 0o010) !== 0) m &= ~S_ISGID;
     if (m !== (i.mode & 0o7777)) a.mode = m;
   }
-  return i.setattr(a);
+  return notifiedIf(vd, i.setattr(a), IN.ATTRIB);
 }
 
 /** UTIME_NOW / UTIME_OMIT in a timespec's tv_nsec. */
@@ -77,7 +78,9 @@ export function utimesVd(
   const a: AttrChange = {};
   if (atime !== "omit") a.atimeNs = atime === "now" ? now : atime;
   if (mtime !== "omit") a.mtimeNs = mtime === "now" ? now : mtime;
-  return i.setattr(a);
+  // Linux: both times is a utime() call (IN_ATTRIB); one alone reads as an access or a change.
+  const mask = atime === "omit" ? IN.MODIFY : mtime === "omit" ? IN.ACCESS : IN.ATTRIB;
+  return notifiedIf(vd, i.setattr(a), mask);
 }
 
 /** truncate(2) on `vd` (the path form: needs write permission). */
@@ -90,7 +93,7 @@ export function truncateVd(t: FileTask, vd: VirtualDentry, size: number): number
   if (p < 0) return p;
   const w = writableFs(vd);
   if (w < 0) return w;
-  return i.setattr({ size });
+  return notifiedIf(vd, i.setattr({ size }), IN.MODIFY);
 }
 
 /**

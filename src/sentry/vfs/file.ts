@@ -25,6 +25,7 @@ import type { VirtualDentry } from "./dentry.ts";
 import type { DirEntry, Inode, StatInfo } from "./inode.ts";
 import type { FileTask } from "./task.ts";
 import { releaseLocks } from "./lock.ts";
+import { anyWatches, IN, notifyVd } from "./fsnotify.ts";
 
 /** Largest file offset (loff_t max). */
 export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
@@ -74,6 +75,9 @@ export abstract class FileDescription {
     if (--this.refs === 0) {
       const i = this.inode;
       if (i !== null) releaseLocks(i, this);
+      if (anyWatches() && this.vd !== null && (this.flags & O_PATH) === 0) {
+        notifyVd(this.vd, this.writable ? IN.CLOSE_WRITE : IN.CLOSE_NOWRITE);
+      }
       this.release();
     }
   }

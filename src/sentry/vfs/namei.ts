@@ -6,6 +6,7 @@ import type { VirtualDentry } from "./dentry.ts";
 import { mountReadonly } from "./mount.ts";
 import type { Inode } from "./inode.ts";
 import { newFileGid, resolveAt, startAt } from "./open.ts";
+import { anyWatches, IN, notifyInode, notifyName, notifyRemoved, renameCookie } from "./fsnotify.ts";
 import { MAY_EXEC, MAY_WRITE, mayAccess, mayDeleteChild } from "./perm.ts";
 import { type FileTask, fsUid } from "./task.ts";
 import { type ParentResult, resolveParent } from "./walk.ts";
@@ -48,7 +49,9 @@ function create(
   const c = mayChange(t, pr.dir);
   if (c < 0) return c;
   const r = make(pr.dir.inode, pr.name, fsUid(t.creds), newFileGid(t, pr.dir.inode));
-  return typeof r === "number" ? r : 0;
+  if (typeof r === "number") return r;
+  notifyName(pr.dir.inode, pr.name, r, IN.CREATE);
+  return 0;
 }
 
 /** mkdirat(2). */
@@ -96,7 +99,12 @@ export function linkAt(
   if (pr.dir.mount !== src.mount) return -E.EXDEV;
   const c = mayChange(t, pr.dir);
   if (c < 0) return c;
-  return pr.dir.inode.link(t, pr.name, src.inode);
+  const r = pr.dir.inode.link(t, pr.name, src.inode);
+  if (r >= 0) {
+    notifyInode(null, "", src.inode, IN.ATTRIB);
+    notifyName(pr.dir.inode, pr.name, src.inode, IN.CREATE);
+  }
+  return r;
 }
 
 /** The entry `name` of `dir` for removal: the inode, EBUSY for mount points. */
@@ -120,7 +128,9 @@ export function unlinkAt(t: FileTask, dirfd: number, path: string): number {
   if (c < 0) return c;
   const s = mayDeleteChild(t.creds, pr.dir.inode, i);
   if (s < 0) return s;
-  return pr.dir.inode.unlink(t, pr.name);
+  const r = pr.dir.inode.unlink(t, pr.name);
+  if (r >= 0) notifyRemoved(pr.dir.inode, pr.name, i);
+  return r;
 }
 
 /** rmdir(2) / unlinkat(AT_REMOVEDIR). */
@@ -137,7 +147,9 @@ export function rmdirAt(t: FileTask, dirfd: number, path: string): number {
   if (c < 0) return c;
   const s = mayDeleteChild(t.creds, pr.dir.inode, i);
   if (s < 0) return s;
-  return pr.dir.inode.rmdir(t, pr.name);
+  const r = pr.dir.inode.rmdir(t, pr.name);
+  if (r >= 0) notifyRemoved(pr.dir.inode, pr.name, i);
+  return r;
 }
 
 /** True when `vd` is `i` or lies below it (moving a directory into itself). */
@@ -185,5 +197,13 @@ export function renameAt(
     s = mayDeleteChild(t.creds, to.dir.inode, dst);
     if (s < 0) return s;
   }
-  return from.dir.inode.rename(t, from.name, to.dir.inode, to.name);
+  const r = from.dir.inode.rename(t, from.name, to.dir.inode, to.name);
+  if (r >= 0 && anyWatches()) {
+    const cookie = renameCookie();
+    notifyName(from.dir.inode, from.name, src, IN.MOVED_FROM, cookie);
+    notifyName(to.dir.inode, to.name, src, IN.MOVED_TO, cookie);
+    notifyInode(null, "", src, IN.MOVE_SELF);
+    if (typeof dst !== "number") notifyRemoved(null, to.name, dst);
+  }
+  return r;
 }

@@ -23,6 +23,7 @@ import {
 } from "./consts.ts";
 import type { VirtualDentry } from "./dentry.ts";
 import { mountReadonly } from "./mount.ts";
+import { IN, notifiedIf, notifyName, notifyVd } from "./fsnotify.ts";
 import { charDevice } from "./device.ts";
 import { openFifo } from "../fs/pipe/fifo.ts";
 import type { FileDescription } from "./file.ts";
@@ -101,12 +102,14 @@ export function openVd(
   const special = i.open(t, vd, flags);
   if (special !== null) return special;
   if ((flags & O_TRUNC) !== 0 && i.isRegular && !created) {
-    const r = i.setattr({ size: 0 });
+    const r = notifiedIf(vd, i.setattr({ size: 0 }), IN.MODIFY);
     if (r < 0) return r;
   }
   const keep = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOFOLLOW | 0o2000000);
-  if (i.isRegular) return new RegularFile(vd, keep);
-  if (i.isDir) return new DirFile(vd, keep);
+  if (i.isRegular || i.isDir) {
+    notifyVd(vd, IN.OPEN);
+    return i.isRegular ? new RegularFile(vd, keep) : new DirFile(vd, keep);
+  }
   if (i.type === S_IFIFO) return openFifo(t, vd, keep);
   if (i.type === S_IFCHR) {
     const dev = charDevice(i.rdev);
@@ -161,6 +164,7 @@ export function openAt(
   const perm = mode & 0o7777 & ~t.fsctx.umask;
   const made = dir.mknod(t, pr.name, S_IFREG | perm, 0, fsUid(t.creds), newFileGid(t, dir));
   if (typeof made === "number") return made;
+  notifyName(dir, pr.name, made, IN.CREATE);
   const vd = lookupChild(t, pr.dir, pr.name);
   if (typeof vd === "number") return vd;
   return openVd(t, vd, flags, true);

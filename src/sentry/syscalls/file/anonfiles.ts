@@ -87,7 +87,8 @@ function sysInotifyAddWatch(t: FileTask, fd: number, pathAddr: number, maskArg: 
   const vd = resolveAt(t, AT_FDCWD, path, (mask & IN_DONT_FOLLOW) !== 0 ? AT_SYMLINK_NOFOLLOW : 0);
   if (typeof vd === "number") return vd;
   if ((mask & IN_ONLYDIR) !== 0 && !vd.inode.isDir) return -E.ENOTDIR;
-  return f.addWatch(vd.inode, mask & IN_ALL_EVENTS, (mask & IN_MASK_ADD) !== 0);
+  const keep = (mask & IN_ALL_EVENTS) | (mask & IN_ONESHOT);
+  return f.addWatch(vd.inode, keep >>> 0, (mask & IN_MASK_ADD) !== 0, (mask & IN_MASK_CREATE) !== 0);
 }
 
 function sysInotifyRmWatch(t: FileTask, fd: number, wd: number): number {
@@ -109,21 +110,21 @@ export const ANONFILE_SYSCALLS: SyscallEntry[] = [
     SYS.inotify_init,
     "inotify_init",
     "partial",
-    "watches accepted; no events are generated",
+    "events from changes made inside the sandbox (not from the host); IN_EXCL_UNLINK ignored",
     sysInotifyInit,
   ),
   row(
     SYS.inotify_init1,
     "inotify_init1",
     "partial",
-    "watches accepted; no events are generated",
+    "events from changes made inside the sandbox (not from the host); IN_EXCL_UNLINK ignored",
     sysInotifyInit1,
   ),
   row(
     SYS.inotify_add_watch,
     "inotify_add_watch",
     "partial",
-    "validated and numbered; no events",
+    "changes made by sendfile/splice/copy_file_range and shared mmap writes are not seen",
     sysInotifyAddWatch,
   ),
   row(SYS.inotify_rm_watch, "inotify_rm_watch", "full", "", sysInotifyRmWatch),

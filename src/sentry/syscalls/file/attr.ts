@@ -7,6 +7,7 @@ import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW } from "../../vfs/consts.t
 import { chmodVd, chownVd, truncateVd, UTIME_NOW, UTIME_OMIT, utimesVd } from "../../vfs/attr.ts";
 import type { VirtualDentry } from "../../vfs/dentry.ts";
 import { resolveAt } from "../../vfs/open.ts";
+import { IN, notifiedIf } from "../../vfs/fsnotify.ts";
 import type { FileTask } from "../../vfs/task.ts";
 import { readPath } from "./path.ts";
 import { int, row, small } from "./util.ts";
@@ -138,7 +139,7 @@ function sysFtruncate(t: FileTask, fd: number, len: number): number {
   if (!f.writable) return -E.EINVAL;
   const i = f.inode;
   if (i === null || !i.isRegular) return -E.EINVAL;
-  return i.setattr({ size: len });
+  return notifiedIf(f.vd, i.setattr({ size: len }), IN.MODIFY);
 }
 
 function sysFallocate(t: FileTask, fd: number, mode: number, off: number, len: number): number {

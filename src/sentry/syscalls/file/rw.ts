@@ -7,12 +7,13 @@ import { SYS } from "../../../../ffi/sysno.ts";
 import type { SyscallEntry } from "../abi.ts";
 import type { FileDescription } from "../../vfs/file.ts";
 import type { FileTask } from "../../vfs/task.ts";
+import { IN, notifiedIf } from "../../vfs/fsnotify.ts";
 import { CHUNK, count, int, readIovecs, row, scratch, SegList } from "./util.ts";
 
 const segs = new SegList();
 
-/** Reads into the segments; `pos` < 0 uses (and advances) the file offset. */
-export function readSegs(t: FileTask, f: FileDescription, sl: SegList, pos: number): number {
+/** The read loop of readSegs; `pos` < 0 uses (and advances) the file offset. */
+function readSegs0(t: FileTask, f: FileDescription, sl: SegList, pos: number): number {
   if (!f.readable) return -E.EBADF;
   if (pos >= 0 && !f.seekable) return -E.ESPIPE;
   let done = 0, si = 0, so = 0;
@@ -42,8 +43,8 @@ export function readSegs(t: FileTask, f: FileDescription, sl: SegList, pos: numb
   return done;
 }
 
-/** Writes from the segments; `pos` < 0 uses the file offset (or O_APPEND). */
-export function writeSegs(t: FileTask, f: FileDescription, sl: SegList, pos: number): number {
+/** The write loop of writeSegs. */
+function writeSegs0(t: FileTask, f: FileDescription, sl: SegList, pos: number): number {
   if (!f.writable) return -E.EBADF;
   if (pos >= 0 && !f.seekable) return -E.ESPIPE;
   if (sl.total === 0) {
@@ -77,6 +78,18 @@ export function writeSegs(t: FileTask, f: FileDescription, sl: SegList, pos: num
     if (fault || n < k) break;
   }
   return done;
+}
+
+/** Reads into the segments; `pos` < 0 uses the file offset. IN_ACCESS when bytes came. */
+export function readSegs(t: FileTask, f: FileDescription, sl: SegList, pos: number): number {
+  const n = readSegs0(t, f, sl, pos);
+  return n > 0 ? notifiedIf(f.vd, n, IN.ACCESS) : n;
+}
+
+/** Writes from the segments; `pos` < 0 uses the file offset (or O_APPEND). IN_MODIFY when bytes went. */
+export function writeSegs(t: FileTask, f: FileDescription, sl: SegList, pos: number): number {
+  const n = writeSegs0(t, f, sl, pos);
+  return n > 0 ? notifiedIf(f.vd, n, IN.MODIFY) : n;
 }
 
 function file(t: FileTask, fd: number): FileDescription | undefined {
