@@ -136,7 +136,7 @@ function fails(args: string[], re: RegExp): void {
   assert.match(lines[0], re);
 }
 
-function state(id: string): { status: string; pid: number; id: string; bundle: string } {
+function state(id: string): { status: string; pid: number; id: string; bundle: string; rootfs: string } {
   return JSON.parse(ok(["state", id]));
 }
 
