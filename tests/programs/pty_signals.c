@@ -45,6 +45,10 @@ static void child(const char *slave, int master) {
   printf("child: again: %s\n", err(ioctl(fd, TIOCSCTTY, 0)));
   printf("child: foreground is me: %d, sid is me: %d\n", tcgetpgrp(fd) == getpid(),
          tcgetsid(fd) == getpid());
+  int tty = open("/dev/tty", O_RDWR);
+  printf("child: /dev/tty opens: %d, is a tty: %d\n", tty >= 0, isatty(tty));
+  (void)!write(tty, "via /dev/tty\n", 13);
+  close(tty);
   signal(SIGINT, on_sig);
   signal(SIGQUIT, on_sig);
   signal(SIGHUP, on_sig);
@@ -70,6 +74,7 @@ static void child(const char *slave, int master) {
     printf("bg: TIOCSPGRP to itself: %s\n", err(ioctl(fd, TIOCSPGRP, &pg)));
     printf("bg: TIOCNOTTY (not leader): %s\n", err(ioctl(fd, TIOCNOTTY)));
     printf("bg: tcgetpgrp after TIOCNOTTY: %s\n", err(tcgetpgrp(fd) >= 0 ? 0 : -1));
+    printf("bg: /dev/tty after TIOCNOTTY: %s\n", err(open("/dev/tty", O_RDWR) >= 0 ? 0 : -1));
     _exit(0);
   }
   setpgid(bg, bg);

@@ -7,6 +7,7 @@ import { registerCharDevice } from "../../vfs/device.ts";
 import { makedev } from "../../vfs/device.ts";
 import { FileDescription } from "../../vfs/file.ts";
 import type { FileTask } from "../../vfs/task.ts";
+import { openPtyCtty } from "../devpts/jobctl.ts";
 
 /** Device numbers. */
 export const DEV_NULL: number = makedev(1, 3);
@@ -81,9 +82,10 @@ export function registerMemDevices(): void {
 }
 
 /**
- * Makes /dev/tty open the task's controlling terminal: `tty(t)` returns a new reference to
- * the terminal's description (e.g. the HostFile of a tty stdio), or null → ENXIO.
+ * Makes /dev/tty open the task's controlling terminal: a pty made inside when the process
+ * controls one, else `tty(t)`, a new reference to the terminal's description (e.g. the
+ * HostFile of a tty stdio), or null → ENXIO.
  */
 export function registerTty(tty: (t: FileTask) => FileDescription | null): void {
-  registerCharDevice(DEV_TTY, (t) => tty(t) ?? -E.ENXIO);
+  registerCharDevice(DEV_TTY, (t, vd, flags) => openPtyCtty(t, vd, flags) ?? tty(t) ?? -E.ENXIO);
 }

@@ -12,7 +12,9 @@ import { exitHooks } from "../../kernel/exit.ts";
 import { sendToGroup } from "../../signal/send.ts";
 import { SIG_IGN, sigbit, SIGCONT, SIGHUP } from "../../signal/state.ts";
 import type { FileTask } from "../../vfs/task.ts";
-import { PtyPair } from "./pty.ts";
+import { PtyPair, PtySlave } from "./pty.ts";
+import type { VirtualDentry } from "../../vfs/dentry.ts";
+import type { FileDescription } from "../../vfs/file.ts";
 
 const SI_KERNEL = 0x80;
 const SIGTTIN = 21;
@@ -113,6 +115,16 @@ export function dropCtty(t: FileTask, p: PtyPair): number {
   signalPgrp(task.kernel, p.fgPgrp, SIGCONT);
   detachAll(task.kernel, p);
   return 0;
+}
+
+/**
+ * /dev/tty for a process whose controlling terminal is a pty made inside: a new slave file
+ * of it at the /dev/tty node (EIO once hung up); null when it controls no such pty.
+ */
+export function openPtyCtty(t: FileTask, vd: VirtualDentry, flags: number): FileDescription | number | null {
+  const p = taskOf(t)?.tg.ctty;
+  if (!(p instanceof PtyPair)) return null;
+  return p.masterOpen ? new PtySlave(p, vd, flags) : -E.EIO;
 }
 
 /** Whether `t` may query `p` from its slave side (it must be its controlling terminal). */
