@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,6 +87,13 @@ int main(void) {
   drain("open, read, close (file watch sees all, dir does not)");
   truncate("a", 0);
   drain("truncate");
+  int in = open("/proc/self/exe", O_RDONLY);
+  fd = open("a", O_WRONLY);
+  off_t off = 0;
+  printf("sendfile: %zd\n", sendfile(fd, in, &off, 10));
+  close(fd);
+  close(in);
+  drain("sendfile into it");
 
   rename("a", "b");
   drain("rename a -> b");

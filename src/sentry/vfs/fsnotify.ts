@@ -116,3 +116,12 @@ export function notifiedIf(vd: VirtualDentry | null, r: number, mask: number): n
   if (r >= 0 && watches.size > 0) notifyVd(vd, mask);
   return r;
 }
+
+/** sendfile/copy_file_range moved `n` bytes: IN_ACCESS on the source, IN_MODIFY on the target. */
+export function notifyTransfer(from: VirtualDentry | null, to: VirtualDentry | null, n: number): number {
+  if (n > 0 && watches.size > 0) {
+    notifyVd(from, IN.ACCESS);
+    notifyVd(to, IN.MODIFY);
+  }
+  return n;
+}

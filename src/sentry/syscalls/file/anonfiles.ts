@@ -124,7 +124,7 @@ export const ANONFILE_SYSCALLS: SyscallEntry[] = [
     SYS.inotify_add_watch,
     "inotify_add_watch",
     "partial",
-    "changes made by sendfile/splice/copy_file_range and shared mmap writes are not seen",
+    "writes through shared mappings are not seen",
     sysInotifyAddWatch,
   ),
   row(SYS.inotify_rm_watch, "inotify_rm_watch", "full", "", sysInotifyRmWatch),

@@ -1,4 +1,5 @@
 // sendfile(2): copies from a seekable file to any file through the Sentry buffer.
+import { notifyTransfer } from "../../vfs/fsnotify.ts";
 import { E } from "../../../../ffi/errno.ts";
 import { SYS } from "../../../../ffi/sysno.ts";
 import type { SyscallEntry } from "../abi.ts";
@@ -40,7 +41,7 @@ function sysSendfile(t: FileTask, outFd: number, inFd: number, offAddr: number, 
     if (written < n) break;
   }
   if (pos >= 0 && putI64(t, offAddr, pos + total) < 0) return -E.EFAULT;
-  return total;
+  return notifyTransfer(inp.vd, out.vd, total);
 }
 
 /** Rows of sendfile. */

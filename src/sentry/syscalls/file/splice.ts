@@ -1,6 +1,7 @@
 // splice, tee, copy_file_range: copies through the Sentry buffer. A pipe end is checked for
 // data and room BEFORE anything moves, and a pipe source is only consumed by what was written,
 // so a handler that must block (BLOCK) has changed nothing and can be re-run.
+import { IN, notifiedIf, notifyTransfer } from "../../vfs/fsnotify.ts";
 import { E } from "../../../../ffi/errno.ts";
 import { SYS } from "../../../../ffi/sysno.ts";
 import type { SyscallEntry } from "../abi.ts";
@@ -85,7 +86,7 @@ function sysSplice(
     p.take(buf.subarray(0, w));
     p.writable.notify();
     if (pos >= 0 && putI64(t, offOutAddr, pos + w) < 0) return -E.EFAULT;
-    return w;
+    return notifiedIf(out.vd, w, IN.MODIFY);
   }
   // File (or socket) into a pipe: read no more than the pipe can take now.
   const room = roomOf(t, pout!, nb || (out.flags & O_NONBLOCK) !== 0);
@@ -98,7 +99,7 @@ function sysSplice(
   pout!.pipe.put(buf.subarray(0, r));
   pout!.pipe.readable.notify();
   if (pos >= 0 && putI64(t, offInAddr, pos + r) < 0) return -E.EFAULT;
-  return r;
+  return notifiedIf(inp.vd, r, IN.ACCESS);
 }
 
 function sysTee(t: FileTask, fdIn: number, fdOut: number, len: number, flags: number): number {
@@ -178,7 +179,7 @@ function sysCopyFileRange(
   if (pout >= 0) {
     if (putI64(t, offOutAddr, posOut) < 0) return -E.EFAULT;
   } else out.offset = posOut;
-  return total;
+  return notifyTransfer(inp.vd, out.vd, total);
 }
 
 /** Rows of splice, tee and copy_file_range. */
