@@ -70,6 +70,15 @@ static void errors(void) {
   a.stack = 0;
   a.stack_size = 4096;
   expect("size without stack", &a, 88);
+  a.stack = 0x7ffffffff000ULL;
+  a.stack_size = 0x10000;
+  expect("stack past user space", &a, 88);
+  a.stack = a.stack_size = 0;
+  a.flags = CLONE_SETTLS;
+  a.tls = 0x800000000000ULL;
+  expect("TLS past user space", &a, 88);
+  a.flags = 0;
+  a.tls = 0;
   a.stack_size = 0;
   a.set_tid_size = 1;
   expect("set_tid_size without set_tid", &a, 88);

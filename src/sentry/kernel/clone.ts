@@ -72,6 +72,8 @@ export function cloneTask(
   if ((flags & CLONE.THREAD) !== 0 && (flags & CLONE.SIGHAND) === 0) return -E.EINVAL;
   if ((flags & CLONE.SIGHAND) !== 0 && (flags & CLONE.VM) === 0) return -E.EINVAL;
   if ((flags & NAMESPACES) !== 0) return -E.EPERM;
+  // A TLS base outside user space (do_set_thread_area_64).
+  if ((flags & CLONE.SETTLS) !== 0 && !(tls >= 0 && tls < 2 ** 47 - 4096)) return -E.EPERM;
   if ((flags & CLONE.PIDFD) !== 0) {
     // No pidfds yet (pidfd_open is ENOSYS too): refuse rather than leave *pidfd unwritten.
     if (!loggedPidfd) {

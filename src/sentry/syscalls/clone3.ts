@@ -10,6 +10,8 @@ const SIZE_VER0 = 64, SIZE_VER2 = 88, PAGE = 4096;
 /** Flags above bit 31 (clone3 only): CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP. */
 const CLEAR_SIGHAND_HI = 0x1, INTO_CGROUP_HI = 0x2;
 const PID_MAX = 4194304, NSIG = 64, INT_MAX = 0x7fffffff;
+/** Highest user address + 1 (x86_64: 2^47 minus a guard page). */
+const TASK_SIZE_MAX = (1n << 47n) - 4096n;
 
 /** Parsed, validated arguments of one clone3 call. */
 export interface Clone3Args {
@@ -59,7 +61,7 @@ export function readCloneArgs(t: Task, addr: number, size: number): Clone3Args |
   if ((lo & (CLONE.THREAD | CLONE.PARENT)) !== 0 && exitSignal !== 0n) return -E.EINVAL;
   if (stack !== 0n ? stackSize === 0n : stackSize !== 0n) return -E.EINVAL;
   const sp = stack + stackSize;
-  if (sp >= 1n << 47n) return -E.EFAULT;
+  if (sp > TASK_SIZE_MAX) return -E.EINVAL; // clone3_stack_valid's access_ok
   if (setTidSize > 0n) {
     // One pid namespace level: only its own pid can be chosen (alloc_pid's checks).
     if (setTidSize > 1n) return -E.EINVAL;
