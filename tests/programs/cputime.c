@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -163,11 +164,39 @@ static void posix_timers(void) {
   timer_delete(tt);
 }
 
-int main(void) {
+// After execve: POSIX timers are gone, ITIMER_REAL survives (Linux's exit_itimers).
+static int after_exec(const char *id) {
+  struct itimerspec cur;
+  timer_t t = (timer_t)(long)atoi(id);
+  int r = timer_gettime(t, &cur);
+  printf("after exec: timer_gettime: %s\n", r == 0 ? "ok" : strerror(errno));
+  struct itimerval it;
+  getitimer(ITIMER_REAL, &it);
+  printf("after exec: ITIMER_REAL still armed: %d\n", it.it_value.tv_sec > 0);
+  return 0;
+}
+
+static void exec_self(void) {
+  struct sigevent ev = {.sigev_notify = SIGEV_NONE};
+  timer_t t;
+  timer_create(CLOCK_MONOTONIC, &ev, &t);
+  struct itimerspec v = {{0, 0}, {100, 0}};
+  timer_settime(t, 0, &v, NULL);
+  struct itimerval it = {{0, 0}, {100, 0}};
+  setitimer(ITIMER_REAL, &it, NULL);
+  char id[16];
+  snprintf(id, sizeof id, "%ld", (long)t);
+  execl("/proc/self/exe", "cputime", "after-exec", id, (char *)NULL);
+  printf("exec failed: %s\n", strerror(errno));
+}
+
+int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
+  if (argc == 3 && strcmp(argv[1], "after-exec") == 0) return after_exec(argv[2]);
   clocks();
   children();
   itimers();
   posix_timers();
-  return 0;
+  exec_self();
+  return 1;
 }

@@ -156,6 +156,9 @@ export function readStringArray(t: Task, addr: number): string[] | number {
   }
 }
 
+/** Hooks run once an execve succeeded (per-process state that does not survive it). */
+export const execHooks: ((t: Task) => void)[] = [];
+
 /** Replaces `t`'s process image with `path`; returns 0 or -errno (the old image is intact). */
 export function execTask(t: Task, path: string, argv: string[], envp: string[]): number {
   const k = t.kernel;
@@ -200,6 +203,7 @@ export function execTask(t: Task, path: string, argv: string[], envp: string[]):
   t.tg.argv = res.argv;
   t.tg.envp = envp;
   filesHooks().exec(t);
+  for (const h of execHooks) h(t);
   if (t.tg.vforkParent !== null) {
     t.tg.vforkParent = null;
     t.tg.vforkDone.notify();

@@ -9,6 +9,7 @@ import { sendToGroup, sendToTask } from "../signal/send.ts";
 import type { SigInfo } from "../signal/state.ts";
 import type { Kernel } from "./kernel.ts";
 import { exitHooks } from "./exit.ts";
+import { execHooks } from "./clone.ts";
 import type { Task } from "./task.ts";
 import type { ThreadGroup } from "./thread-group.ts";
 import type { Timed } from "./timers.ts";
@@ -147,12 +148,15 @@ export function posixTimersOf(tg: ThreadGroup): Map<number, PosixTimer> {
     byGroup.set(tg, m);
     if (!hookInstalled) {
       hookInstalled = true;
-      exitHooks.push((g) => {
+      // Timers die with the process and, as Linux's exit_itimers, on execve.
+      const dropAll = (g: ThreadGroup) => {
         const x = byGroup.get(g);
         if (x === undefined) return;
         for (const tm of x.values()) tm.destroy();
         x.clear();
-      });
+      };
+      exitHooks.push(dropAll);
+      execHooks.push((t) => dropAll(t.tg));
     }
   }
   return m;
