@@ -47,6 +47,7 @@ function execFile(t: Task, f: FileDescription, path: string): ExecFile | number 
     ino: st.ino,
     size: st.size,
     cacheKey: cacheKey(f, st),
+    hostFd: f.hostFd(),
     pread: (dst: Uint8Array, off: number) => f.pread(t, dst, off),
     close: () => f.decRef(),
   };
@@ -118,6 +119,7 @@ export function mmapSource(t: Task, fd: number, shared: boolean, prot: number): 
     ino: st.ino,
     size: st.size,
     cacheKey: cacheKey(f, st),
+    hostFd: f.hostFd(),
     pread: (dst: Uint8Array, off: number) => f.pread(t, dst, off),
     shared: shared ? sharedFile(t, f, st) : undefined,
   };

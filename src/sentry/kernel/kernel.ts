@@ -22,7 +22,7 @@ import { deliverPending, forceFault, hasDeliverable, interruptedResult } from ".
 import { logger } from "../../log/log.ts";
 import type { LimitsState } from "./limits.ts";
 
-const SIGSEGV = 11, SEGV_ACCERR = 2;
+const SIGSEGV = 11, SEGV_MAPERR = 1, SEGV_ACCERR = 2;
 
 /** Identity the application sees (uname, /proc/version). */
 export interface KernelIdentity {
@@ -125,9 +125,10 @@ export class Kernel {
         case EV_SIGNAL: {
           const t = ev.ctx!.owner as Task;
           if (t.state === TS_DEAD) break;
-          // A write to a copy-on-write page is the Sentry's business, not the application's.
-          if (ev.signo === SIGSEGV && ev.code === SEGV_ACCERR) {
-            const f = t.mm.writeFault(ev.addr);
+          // A write to a copy-on-write page, or a first touch of a file mapping not read in
+          // yet, is the Sentry's business, not the application's.
+          if (ev.signo === SIGSEGV && (ev.code === SEGV_ACCERR || ev.code === SEGV_MAPERR)) {
+            const f = ev.code === SEGV_ACCERR ? t.mm.writeFault(ev.addr) : t.mm.mapFault(ev.addr);
             // A stale fault (another thread copied the page first) is re-run once per address,
             // so a real fault there (e.g. executing non-exec memory) still ends in SIGSEGV.
             if (f === FAULT_COW || (f === FAULT_STALE && t.lastFault !== ev.addr)) {

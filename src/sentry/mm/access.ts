@@ -43,6 +43,7 @@ export class MmAccess implements MemoryAccess {
       } else {
         // Copied and shared pages live in different ranges: one page at a time.
         n = Math.min(n, PAGE_SIZE - (a % PAGE_SIZE));
+        if (v.cow.fill !== undefined && mm.prepareRead(v, a, n) < 0) return -E.EFAULT;
         off = readOffset(v, a);
       }
       if (toApp) mm.mf.write(off, buf.subarray(done, done + n));
@@ -81,6 +82,7 @@ export class MmAccess implements MemoryAccess {
       const n = v.cow === null
         ? Math.min(v.end - a, max - total, 4096 - (a % 4096) + 4096 * 15)
         : Math.min(v.end - a, max - total, 4096 - (a % 4096));
+      if (v.cow !== null && v.cow.fill !== undefined && mm.prepareRead(v, a, n) < 0) return -E.EFAULT;
       const off = readOffset(v, a);
       let view = mm.mf.slice(off, n);
       if (view === null) {

@@ -10,6 +10,10 @@ import type { MemoryFile } from "./memfile.ts";
 import type { Vma } from "./vma.ts";
 import { PAGE_SIZE } from "./layout.ts";
 import { PROT_WRITE } from "../../../ffi/mman.ts";
+import { GRANULE, populate, populatedRuns } from "./file-cache.ts";
+
+/** Pages copied per write fault on a page-cache mapping (Linux's fault-around window). */
+const FAULT_AROUND = 16 * PAGE_SIZE;
 
 /** Runs [start, end) of VMA addresses whose pages are private (copied), sorted. */
 function privRuns(v: Vma): [number, number][] {
@@ -46,19 +50,64 @@ export function readOffset(v: Vma, addr: number): number {
 
 /** Maps VMA `v` into `as` as it is: the source read-only, private pages with `v.prot`. */
 export function mapVma(as: AddressSpace, v: Vma): number {
-  const len = v.end - v.start;
-  if (v.cow === null) return as.map(v.start, len, v.off, v.prot);
-  const r = as.map(v.start, len, v.srcOff, v.prot & ~PROT_WRITE);
+  if (v.cow === null) return as.map(v.start, v.end - v.start, v.off, v.prot);
+  return mapCowRange(as, v, v.start, v.end);
+}
+
+/** Segment-relative offset of address `a` of COW VMA `v` in its source. */
+function srcRel(v: Vma, a: number): number {
+  return v.srcOff - v.cow!.off + (a - v.start);
+}
+
+/**
+ * (Re)maps [s, e) of COW VMA `v`: the source read-only where it has been read in (a page-cache
+ * source not read yet stays unmapped, so the application faults there first), private pages
+ * with `v.prot`.
+ */
+export function mapCowRange(as: AddressSpace, v: Vma, s: number, e: number): number {
+  const seg = v.cow!;
+  const base = srcRel(v, v.start);
+  const prot = v.prot & ~PROT_WRITE;
+  const r = populatedRuns(
+    seg,
+    srcRel(v, s),
+    srcRel(v, e),
+    (rs, re) => as.map(v.start + (rs - base), re - rs, seg.off + rs, prot),
+  );
   if (r < 0) return r;
-  for (const [s, e] of privRuns(v)) {
-    const r2 = as.map(s, e - s, v.off + (s - v.start), v.prot);
+  for (const [ps, pe] of privRuns(v)) {
+    const a = Math.max(ps, s), b = Math.min(pe, e);
+    if (a >= b) continue;
+    const r2 = as.map(a, b - a, v.off + (a - v.start), v.prot);
     if (r2 < 0) return r2;
   }
   return 0;
 }
 
+/** Reads in the page-cache source of COW VMA `v` under [s, e) (no-op for other sources). */
+export function populateCow(mf: MemoryFile, v: Vma, s: number, e: number): number {
+  const seg = v.cow;
+  if (seg === null || seg.fill === undefined) return 0;
+  return populate(mf, seg, srcRel(v, s), srcRel(v, e));
+}
+
+/**
+ * A fault at the unmapped address `addr` of COW VMA `v` whose source is read on demand: reads
+ * the source's granule there and maps it (with the VMA's other pages in that granule). Returns
+ * false when the fault is not one of these.
+ */
+export function fillFault(mf: MemoryFile, as: AddressSpace, v: Vma, addr: number): boolean {
+  if (v.cow === null || v.cow.fill === undefined) return false;
+  const rel = srcRel(v, addr);
+  const s = Math.max(v.start, addr - (rel % GRANULE));
+  const e = Math.min(v.end, s + GRANULE);
+  return populateCow(mf, v, s, e) === 0 && mapCowRange(as, v, s, e) === 0;
+}
+
 /** Sets the host protection of COW VMA part [s, e) after `v.prot` changed. */
 export function protectVma(as: AddressSpace, v: Vma, s: number, e: number): number {
+  // A source read on demand may be partly unmapped (mprotect would fail there): remap instead.
+  if (v.cow !== null && v.cow.fill !== undefined) return mapCowRange(as, v, s, e);
   if (v.cow === null || (v.prot & PROT_WRITE) === 0) return as.protect(s, e - s, v.prot);
   const r = as.protect(s, e - s, v.prot & ~PROT_WRITE);
   if (r < 0) return r;
@@ -96,6 +145,8 @@ export function uncow(mf: MemoryFile, as: AddressSpace, v: Vma): number {
   const seg = v.cow;
   if (seg === null) return 0;
   const len = v.end - v.start;
+  const p = populateCow(mf, v, v.start, v.end);
+  if (p < 0) return p;
   const runs = privRuns(v);
   if (seg.refs === 1) {
     // Adopt: copied pages go back into the source, the rest of the source is freed.
@@ -132,6 +183,8 @@ export function uncow(mf: MemoryFile, as: AddressSpace, v: Vma): number {
 export function breakCow(mf: MemoryFile, as: AddressSpace, v: Vma, s: number, e: number): number {
   if (v.cow === null) return 0;
   if (v.cow.refs === 1) return uncow(mf, as, v);
+  const p = populateCow(mf, v, s, e);
+  if (p < 0) return p;
   for (let p = s; p < e; p += PAGE_SIZE) {
     const d = p - v.start;
     if (v.priv!.has(v.off + d)) continue;
@@ -140,6 +193,17 @@ export function breakCow(mf: MemoryFile, as: AddressSpace, v: Vma, s: number, e:
     v.priv!.add(v.off + d);
   }
   return as.map(s, e - s, v.off + (s - v.start), v.prot);
+}
+
+/**
+ * The pages a write fault at `page` of COW VMA `v` copies: that page alone, or for a page-cache
+ * source (a private file mapping: relocations and .data are written page after page) the
+ * aligned fault-around window around it within the VMA. Returns [start, end).
+ */
+export function faultWindow(v: Vma, page: number): [number, number] {
+  if (v.cow === null || v.cow.fill === undefined) return [page, page + PAGE_SIZE];
+  const s = Math.max(v.start, page - (page % FAULT_AROUND));
+  return [s, Math.min(v.end, s + FAULT_AROUND)];
 }
 
 /**

@@ -36,10 +36,12 @@ export class MemoryFile {
   private readonly chunks: (Uint8Array | undefined)[] = [];
   private readonly alloc: RangeAllocator;
   private closed = false;
-  /** Page cache of file contents by MapSource.cacheKey (see MemoryManager.mapAt). */
+  /** Page cache of file contents by MapSource.cacheKey (file-cache.ts). */
   readonly fileCache: Map<string, Segment> = new Map();
-  /** Bytes of file space the page cache holds. */
+  /** Bytes of file data the page cache has read in. */
   fileCacheBytes = 0;
+  /** Memory-file space the page cache has reserved. */
+  fileCacheReserved = 0;
 
   /** Creates a sparse memfd of `size` bytes (a multiple of 1 GiB) mapped into the Sentry. */
   constructor(size: number = 2 ** 44) {
@@ -169,6 +171,8 @@ export class MemoryFile {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const seg of this.fileCache.values()) if (seg.fill !== undefined) hostClose(seg.fill.fd);
+    this.fileCache.clear();
     this.chunks.length = 0;
     munmapHost(this.host);
     hostClose(this.fd);

@@ -10,7 +10,20 @@ import { MMAP_TOP, PAGE_SIZE, RESERVED_END, RESERVED_START, USER_END, USER_MIN }
 import { E } from "../../../ffi/errno.ts";
 import { PROT_WRITE } from "../../../ffi/mman.ts";
 import { addChunk, chunkAt, nextChunkStart, retireChunk, type SharedFile, writeBack } from "./shared-file.ts";
-import { breakCow, forkVma, isPrivate, mapVma, protectVma, releaseCow, uncow, zeroCow } from "./cow.ts";
+import {
+  breakCow,
+  faultWindow,
+  fillFault,
+  forkVma,
+  isPrivate,
+  mapVma,
+  populateCow,
+  protectVma,
+  releaseCow,
+  uncow,
+  zeroCow,
+} from "./cow.ts";
+import { cacheSegment } from "./file-cache.ts";
 
 let mmIds = 1;
 
@@ -26,20 +39,18 @@ export interface MapSource {
   readonly ino: number;
   /**
    * Set when the file's contents cannot change under this key (e.g. dev:ino:size:mtime of a
-   * read-only lower file): its pages are then read once into the memory file and shared
-   * copy-on-write by every private mapping of it (exec of dynamic programs maps libc each time).
+   * read-only lower file): its pages are then read once into the memory file, on first touch,
+   * and shared copy-on-write by every private mapping of it (exec of dynamic programs maps
+   * libc each time). Needs `hostFd`.
    */
   readonly cacheKey?: string;
+  /** With cacheKey: a host fd of the file, valid during the call (the cache duplicates it). */
+  readonly hostFd?: number;
   /** File size in bytes (required with cacheKey). */
   readonly size?: number;
   /** Set for MAP_SHARED mappings of a file: its pages are shared with every other mapping. */
   readonly shared?: SharedFile;
 }
-
-/** Files larger than this are copied per mapping rather than cached. */
-const CACHE_MAX_FILE = 64 << 20;
-/** Total file bytes the page cache may hold in the memory file. */
-const CACHE_MAX_TOTAL = 512 << 20;
 
 /** One application address space. */
 export class MemoryManager {
@@ -290,30 +301,14 @@ export class MemoryManager {
   }
 
   /**
-   * The page-cache segment holding all of `src` when [fileOff, fileOff+len) lies within it
-   * (read in on first use), or null when `src` is not cacheable.
+   * The page-cache segment of all of `src` when [fileOff, fileOff+len) lies within it (read
+   * in on demand: file-cache.ts), or null when `src` is not cacheable.
    */
   private cached(src: MapSource, fileOff: number, len: number): Segment | null {
-    const key = src.cacheKey, size = src.size;
-    if (key === undefined || size === undefined || size > CACHE_MAX_FILE) return null;
-    const flen = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
-    if (fileOff + len > flen || flen === 0) return null;
-    const cache = this.mf.fileCache;
-    let seg = cache.get(key);
-    if (seg === undefined) {
-      if (this.mf.fileCacheBytes + flen > CACHE_MAX_TOTAL) return null;
-      const off = this.mf.allocate(flen);
-      if (off < 0) return null;
-      if (this.fill(off, flen, src, 0) < 0) {
-        this.mf.free(off, flen);
-        return null;
-      }
-      // The cache holds one reference for as long as the memory file lives.
-      seg = { off, len: flen, refs: 1 };
-      cache.set(key, seg);
-      this.mf.fileCacheBytes += flen;
-    }
-    return seg;
+    const key = src.cacheKey, size = src.size, fd = src.hostFd;
+    if (key === undefined || size === undefined || fd === undefined || fd < 0) return null;
+    const seg = cacheSegment(this.mf, key, fd, size);
+    return seg !== null && fileOff + len <= seg.len ? seg : null;
   }
 
   /** Reads up to `len` bytes of `src` at `fileOff` into memory-file range `off`. */
@@ -413,15 +408,32 @@ export class MemoryManager {
 
   /**
    * An access fault at `addr`: FAULT_COW when it hit a shared copy-on-write page of a writable
-   * VMA (the page now has its own copy), FAULT_STALE when the page is already writable (another
-   * thread broke it first: re-run once), FAULT_REAL for a real fault.
+   * VMA (the page now has its own copy, with its fault-around neighbours), FAULT_STALE when the
+   * page is already writable (another thread broke it first: re-run once), FAULT_REAL for a
+   * real fault.
    */
   writeFault(addr: number): number {
     const v = this.find(addr);
     if (v === null || (v.prot & PROT_WRITE) === 0) return FAULT_REAL;
     const page = addr - (addr % PAGE_SIZE);
     if (v.cow === null || isPrivate(v, page)) return FAULT_STALE;
-    return breakCow(this.mf, this.as, v, page, page + PAGE_SIZE) === 0 ? FAULT_COW : FAULT_REAL;
+    const [s, e] = faultWindow(v, page);
+    return breakCow(this.mf, this.as, v, s, e) === 0 ? FAULT_COW : FAULT_REAL;
+  }
+
+  /**
+   * A fault at `addr` that had no host mapping (SEGV_MAPERR): FAULT_STALE (re-run once) when
+   * it lies in a page-cache mapping not read in there yet, which is now read and mapped;
+   * FAULT_REAL otherwise.
+   */
+  mapFault(addr: number): number {
+    const v = this.find(addr);
+    return v !== null && fillFault(this.mf, this.as, v, addr) ? FAULT_STALE : FAULT_REAL;
+  }
+
+  /** Reads in what the Sentry is about to read of [addr, addr+len) of COW VMA `v`; 0 or -errno. */
+  prepareRead(v: Vma, addr: number, len: number): number {
+    return populateCow(this.mf, v, addr, addr + len);
   }
 
   /** Gives the pages of [addr, addr+len) of `v` their own copies before the Sentry writes them. */

@@ -8,6 +8,7 @@
 // holds the own-range offsets of the pages already copied. Both ranges stay contiguous, so an
 // address still translates with one addition.
 import type { FileChunk } from "./shared-file.ts";
+import type { LazyFill } from "./file-cache.ts";
 
 /** A memory-file range shared by several VMAs (MAP_SHARED memory, possibly across forks). */
 export interface Segment {
@@ -17,6 +18,8 @@ export interface Segment {
   refs: number;
   /** Set when the segment holds a range of a MAP_SHARED file (shared-file.ts). */
   readonly chunk?: FileChunk;
+  /** Set on page-cache segments, whose contents are read from the file on demand. */
+  readonly fill?: LazyFill;
 }
 
 /** One VMA. Mutable only by its MemoryManager. */
