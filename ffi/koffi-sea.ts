@@ -18,7 +18,10 @@ import { startupTrace } from "../src/runtime.ts";
 
 // node:sea exists only in Node (not in Deno's type universe); this module only runs there.
 declare const require: (id: string) => unknown;
-const sea = require("node:sea") as { getAsset(key: string): ArrayBuffer };
+const sea = require("node:sea") as {
+  getAsset(key: string): ArrayBuffer;
+  getRawAsset?(key: string): ArrayBuffer;
+};
 /** SHA-256 (hex) of the embedded addon, computed by scripts/build.ts. */
 declare const __RUNSC_ADDON_SHA256__: string;
 
@@ -66,7 +69,9 @@ function extractAddon(): string {
   const digest = __RUNSC_ADDON_SHA256__;
   const dir = privateDir();
   const file = path.join(dir, `koffi-${digest}.node`);
-  const data = new Uint8Array(sea.getAsset("koffi.node"));
+  // getRawAsset (Node >= 20.12) views the asset inside the executable's own mapping (read-only:
+  // never written to); getAsset copies it first, ~1 MB on every start.
+  const data = new Uint8Array(sea.getRawAsset?.("koffi.node") ?? sea.getAsset("koffi.node"));
   if (verified(file, data)) return file;
   const tmp = path.join(dir, `.koffi-${process.pid}-${Date.now()}.tmp`);
   const fd = fs.openSync(

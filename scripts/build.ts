@@ -42,6 +42,54 @@ const lazyBuiltins: esbuild.Plugin = {
   },
 };
 
+// Every other node:* builtin goes through one shared ESM shim per builtin: esbuild wraps each
+// `import * as fs from "node:fs"` of the CommonJS bundle in its own __toESM() copy of the module's
+// properties (61 sites), which cost every start milliseconds. The shim exports the builtin's data
+// properties by name, as listed by the node that builds the binary (accessors such as
+// fs.promises are left out: reading them would load more modules; a name missing here fails the
+// build).
+const node = process.env.NODE ?? "node";
+const builtinNames = new Map<string, string[]>();
+function dataProps(id: string): string[] {
+  let names = builtinNames.get(id);
+  if (names === undefined) {
+    const js =
+      `const m = require(${JSON.stringify(id)}); console.log(JSON.stringify(Object.keys(m).filter((k) => ` +
+      `/^[A-Za-z_$][\\w$]*$/.test(k) && k !== "default" && !Object.getOwnPropertyDescriptor(m, k).get)))`;
+    names = JSON.parse(execFileSync(node, ["-e", js]).toString()) as string[];
+    builtinNames.set(id, names);
+  }
+  return names;
+}
+const sharedBuiltins: esbuild.Plugin = {
+  name: "shared-builtins",
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => {
+      if (a.path in LAZY_BUILTINS) return undefined;
+      return a.namespace === "shared-builtin"
+        ? { path: a.path, external: true }
+        : { path: a.path, namespace: "shared-builtin" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "shared-builtin" }, (a) => ({
+      loader: "js",
+      contents: `const m = require(${JSON.stringify(a.path)});\nexport default m;\n` +
+        dataProps(a.path).map((n) => `export const ${n} = m.${n};`).join("\n"),
+    }));
+  },
+};
+
+// Started before any module of the bundle is evaluated; written by a synchronous 'exit' listener.
+// The file is opened first: the gofer later chroots into a read-only view of its root.
+const CPU_PROF = `if (process.env.RUNSC_CPU_PROF) {
+  const fs = require("node:fs");
+  const fd = fs.openSync(require("node:path").join(process.env.RUNSC_CPU_PROF, \`runsc-\${process.pid}.cpuprofile\`), "w");
+  const s = new (require("node:inspector").Session)();
+  s.connect();
+  s.post("Profiler.setSamplingInterval", { interval: 100 });
+  s.post("Profiler.enable");
+  s.post("Profiler.start");
+  process.on("exit", () => s.post("Profiler.stop", (e, r) => { if (!e) fs.writeSync(fd, JSON.stringify(r.profile)); }));
+}`;
 const bundle = path.join(work, "runsc.cjs");
 // ffi/koffi-sea.ts checks the extracted addon against this digest (no hashing of the asset
 // itself on every start).
@@ -55,11 +103,15 @@ await esbuild.build({
   outfile: bundle,
   define: { __RUNSC_ADDON_SHA256__: JSON.stringify(addonDigest) },
   alias: { koffi: path.join(root, "ffi/koffi-sea-entry.ts") },
-  // The SEA loader needs the flag before any module runs.
-  banner: { js: "globalThis.__RUNSC_SEA__ = true; globalThis.__RUNSC_T0__ = performance.now();" },
-  plugins: [lazyBuiltins],
+  // The SEA loader needs the flag before any module runs. RUNSC_CPU_PROF=DIR writes a V8 CPU
+  // profile of every process of the binary (CLI and roles) into DIR, from the bundle's first line
+  // (docs/benchmarks.md); off, it costs one env lookup.
+  banner: {
+    js: "globalThis.__RUNSC_SEA__ = true; globalThis.__RUNSC_T0__ = performance.now();\n" + CPU_PROF,
+  },
+  plugins: [lazyBuiltins, sharedBuiltins],
   logLevel: "warning",
-  minify: true,
+  minify: process.env.RUNSC_BUILD_MINIFY !== "0",
   keepNames: true,
 });
 await esbuild.stop();
@@ -76,7 +128,6 @@ fs.writeFileSync(
     assets: { "koffi.node": addon },
   }),
 );
-const node = process.env.NODE ?? "node";
 execFileSync(node, ["--experimental-sea-config", seaConfig], { stdio: "inherit" });
 const nodeBin = execFileSync(node, ["-p", "process.execPath"]).toString().trim();
 const out = path.join(dist, "runsc");

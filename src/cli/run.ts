@@ -3,54 +3,16 @@
 import type { Command } from "./command.ts";
 import { checkArgs } from "./command.ts";
 import { COMMANDS, findCommand } from "./commands.ts";
-import { CliError, EXIT_FAILURE, EXIT_USAGE, HelpRequested, messageOf, UsageError } from "./errors.ts";
+import { CliError, HelpRequested, messageOf, UsageError } from "./errors.ts";
+import { fail } from "./fail.ts";
 import { parseFlags } from "./flag.ts";
 import { type ParsedGlobals, parseGlobals } from "./global-flags.ts";
-import type { GlobalFlags } from "./globals.ts";
 import { commandHelp, mainHelp, versionText } from "./help.ts";
 import { writeOut } from "./output.ts";
-import { reportError } from "./report.ts";
 import { logger } from "../log/log.ts";
-import { debugCommandSelected, debugLogPath } from "../log/debug-log.ts";
+import { configureLogging } from "./logging.ts";
 
-/**
- * Points the logger at --log (and, once the command and container id are known, at
- * --debug-log with %ID%/%COMMAND% expanded, unless --debug-command leaves this command out).
- */
-export function configureLogging(g: GlobalFlags, command: string | undefined, id: string): void {
-  const withDebugLog = command !== undefined && g.debugLog !== "" &&
-    debugCommandSelected(g.debugCommand ?? "", command);
-  logger.configure({
-    logFile: g.log,
-    logFormat: g.logFormat,
-    debug: g.debug,
-    debugLogFile: withDebugLog ? debugLogPath(g.debugLog, { id, command, now: new Date() }) : "",
-    debugLogFormat: g.debugLogFormat ?? "text",
-    alsoToStderr: g.alsoLogToStderr ?? false,
-  });
-}
-
-/** Is this error a bug in runsc rather than a failed operation? */
-function isBug(e: unknown): boolean {
-  return e instanceof TypeError || e instanceof ReferenceError || e instanceof RangeError ||
-    e instanceof SyntaxError || !(e instanceof Error);
-}
-
-/** Reports `e` with `context` ("create: ...") and returns the exit code it deserves. */
-function fail(context: string, e: unknown): number {
-  const prefix = context ? `${context}: ` : "";
-  if (e instanceof UsageError) {
-    reportError(prefix + e.message);
-    return EXIT_USAGE;
-  }
-  if (isBug(e)) {
-    reportError(`${prefix}internal error: ${messageOf(e)}`);
-    if (e instanceof Error && e.stack) logger.toFiles("debug", e.stack);
-    return EXIT_FAILURE;
-  }
-  reportError(prefix + messageOf(e));
-  return EXIT_FAILURE;
-}
+export { configureLogging };
 
 async function runCommand(cmd: Command, argv: string[], pg: ParsedGlobals): Promise<number> {
   const g = pg.globals;
