@@ -12,7 +12,7 @@ import { filesHooks } from "./hooks.ts";
 import { exitRobustList } from "./robust.ts";
 import { exitTask } from "./exit.ts";
 import { loadProgram } from "../loader/load.ts";
-import { randomFillSync } from "node:crypto";
+import { fillRandom } from "../../../ffi/random.ts";
 import { logger } from "../../log/log.ts";
 import { cpuEnter, cpuLeave, threadLeave } from "./cputime.ts";
 
@@ -165,7 +165,7 @@ export function execTask(t: Task, path: string, argv: string[], envp: string[]):
   const mm = new MemoryManager(k.mf, k.platform.newAddressSpace());
   const mem = new MmAccess(mm);
   const random = new Uint8Array(16);
-  randomFillSync(random);
+  fillRandom(random);
   const res = loadProgram(mm, mem, filesHooks().opener(t), path, argv, envp, t.creds, random);
   if (typeof res === "number") {
     mm.destroy();

@@ -12,7 +12,7 @@ import type { ExecOpener } from "../loader/load.ts";
 import { REG } from "../../../ffi/regs.ts";
 import { E } from "../../../ffi/errno.ts";
 import { DEFAULT_RLIMITS } from "../syscalls/process.ts";
-import { randomFillSync } from "node:crypto";
+import { fillRandom } from "../../../ffi/random.ts";
 
 /** The Linux we present. */
 export function defaultIdentity(hostname: string): KernelIdentity {
@@ -73,7 +73,7 @@ export function createInit(k: Kernel, spec: InitSpec): Task | number {
   const path = lookPath(opener, spec.argv[0] ?? "", spec.env);
   if (typeof path === "number") return path;
   const random = new Uint8Array(16);
-  randomFillSync(random);
+  fillRandom(random);
   const r = loadProgram(mm, mem, opener, path, spec.argv, spec.env, t.creds, random);
   if (typeof r === "number") return r;
   ctx.regs.set(REG.rip, r.entry);

@@ -12,7 +12,7 @@ import { SignalHandlers, SignalState } from "../signal/state.ts";
 import { loadProgram } from "../loader/load.ts";
 import { REG } from "../../../ffi/regs.ts";
 import { DEFAULT_RLIMITS } from "../syscalls/process.ts";
-import { randomFillSync } from "node:crypto";
+import { fillRandom } from "../../../ffi/random.ts";
 import { type InitSpec, lookPath } from "./init.ts";
 import { exitHooks } from "./exit.ts";
 import { showExecTerminal } from "../fs/devpts/devpts.ts";
@@ -68,7 +68,7 @@ export function spawnProcess(
   const path = lookPath(opener, spec.argv[0] ?? "", spec.env);
   if (typeof path === "number") return fail(path);
   const random = new Uint8Array(16);
-  randomFillSync(random);
+  fillRandom(random);
   const r = loadProgram(mm, mem, opener, path, spec.argv, spec.env, t.creds, random);
   if (typeof r === "number") return fail(r);
   ctx.regs.set(REG.rip, r.entry);

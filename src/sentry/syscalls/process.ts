@@ -8,7 +8,7 @@ import type { SyscallEntry } from "./abi.ts";
 import type { Task } from "../kernel/task.ts";
 import { exitTask, killGroup } from "../kernel/exit.ts";
 import { NORESUME } from "../kernel/control.ts";
-import { randomFillSync } from "node:crypto";
+import { fillRandom } from "../../../ffi/random.ts";
 import { USER_END } from "../mm/layout.ts";
 
 const enc = new TextEncoder();
@@ -197,7 +197,7 @@ function getrandom(t: Task, buf: number, len: number, flags: number): number {
   if ((flags & ~7) !== 0) return -E.EINVAL;
   const n = Math.min(len, 1 << 25);
   const b = new Uint8Array(n);
-  randomFillSync(b);
+  fillRandom(b);
   const r = t.mem.write(buf, b);
   return r < 0 ? r : n;
 }

@@ -1,6 +1,6 @@
 // The memory devices: /dev/null, zero, full, random, urandom (Linux major 1), and /dev/tty
 // (5:0) when the Sentry provides the controlling terminal.
-import { randomFillSync } from "node:crypto";
+import { fillRandom } from "../../../../ffi/random.ts";
 import { E } from "../../../../ffi/errno.ts";
 import type { VirtualDentry } from "../../vfs/dentry.ts";
 import { registerCharDevice } from "../../vfs/device.ts";
@@ -39,7 +39,7 @@ class MemDevFile extends FileDescription {
       case Kind.Null:
         return 0;
       case Kind.Random:
-        randomFillSync(dst);
+        fillRandom(dst);
         return dst.length;
       default:
         dst.fill(0);
