@@ -51,3 +51,41 @@ export function pread(fd: number, buf: Uint8Array, off: number): number {
   const r = _pread(fd, buf, buf.byteLength, off);
   return r === -1 ? -errno() : r;
 }
+
+const _sendfile = libc.func("long sendfile(int, int, void *, size_t)") as (
+  out: number,
+  inFd: number,
+  inOff: BigInt64Array,
+  n: number,
+) => number;
+const inOffBuf = new BigInt64Array(1);
+
+/**
+ * Copies `len` bytes of `inFd` at `inOff` into `outFd` at `outOff` inside the kernel (sendfile:
+ * no pass through user memory, so no page faults on a mapping of `outFd` either; filling the
+ * memory file this way was ~10x faster than pread into the Sentry's view of it, measured).
+ * Moves `outFd`'s file position. Returns bytes copied (short at EOF of `inFd`) or -errno.
+ */
+export function copyFileRange(
+  outFd: number,
+  outOff: number,
+  inFd: number,
+  inOff: number,
+  len: number,
+): number {
+  const p = lseek(outFd, outOff, 0);
+  if (p < 0) return p;
+  let done = 0;
+  while (done < len) {
+    inOffBuf[0] = BigInt(inOff + done);
+    const n = _sendfile(outFd, inFd, inOffBuf, len - done);
+    if (n < 0) {
+      const e = errno();
+      if (e === 4 /* EINTR */) continue;
+      return done > 0 ? done : -e;
+    }
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}

@@ -7,7 +7,7 @@
 // The segment reads the file through its own duplicate of the host fd, held for as long as the
 // memory file lives (the cache never forgets a file: the application may map it again).
 import { close as hostClose, fcntl } from "../../../ffi/libc.ts";
-import { pread } from "../../../ffi/memfd.ts";
+import { copyFileRange, pread } from "../../../ffi/memfd.ts";
 import type { MemoryFile } from "./memfile.ts";
 import type { Segment } from "./vma.ts";
 import { PAGE_SIZE } from "./layout.ts";
@@ -82,21 +82,31 @@ export function populate(mf: MemoryFile, seg: Segment, s: number, e: number): nu
     const from = g * GRANULE;
     const want = Math.min(GRANULE, f.size - from);
     if (want > 0) {
-      const view = mf.slice(seg.off + from, want);
-      const buf = view ?? new Uint8Array(want);
-      let done = 0;
-      while (done < want) {
-        const n = pread(f.fd, buf.subarray(done), from + done);
-        if (n < 0) return n;
-        if (n === 0) return -5; // EIO: the file is shorter than when it was cached
-        done += n;
-      }
-      if (view === null) mf.write(seg.off + from, buf);
+      let n = copyFileRange(mf.fd, seg.off + from, f.fd, from, want);
+      if (n < 0 && n !== -22 && n !== -38) return n;
+      if (n < 0) n = readInto(mf, seg.off + from, f.fd, from, want); // EINVAL/ENOSYS: no sendfile here
+      if (n < 0) return n;
+      if (n < want) return -5; // EIO: the file is shorter than when it was cached
       mf.fileCacheBytes += want;
     }
     f.filled[g] = 1;
   }
   return 0;
+}
+
+/** Reads `len` bytes of `fd` at `pos` into memory-file offset `off` through the Sentry's view. */
+function readInto(mf: MemoryFile, off: number, fd: number, pos: number, len: number): number {
+  const view = mf.slice(off, len);
+  const buf = view ?? new Uint8Array(len);
+  let done = 0;
+  while (done < len) {
+    const n = pread(fd, buf.subarray(done), pos + done);
+    if (n < 0) return n;
+    if (n === 0) break;
+    done += n;
+  }
+  if (view === null) mf.write(off, buf.subarray(0, done));
+  return done;
 }
 
 /** True when every granule of segment-relative [s, e) has been read. */
