@@ -13,7 +13,6 @@ import { exitRobustList } from "./robust.ts";
 import { exitTask } from "./exit.ts";
 import { loadProgram } from "../loader/load.ts";
 import { fillRandom } from "../../../ffi/random.ts";
-import { logger } from "../../log/log.ts";
 import { cpuEnter, cpuLeave, threadLeave } from "./cputime.ts";
 
 /** clone flags. */
@@ -56,8 +55,6 @@ export interface CloneExtra {
   clearSighand: boolean;
 }
 
-let loggedPidfd = false;
-
 /** Creates the child of `parent`; returns it, or -errno. The child is not yet running. */
 export function cloneTask(
   parent: Task,
@@ -74,14 +71,6 @@ export function cloneTask(
   if ((flags & NAMESPACES) !== 0) return -E.EPERM;
   // A TLS base outside user space (do_set_thread_area_64).
   if ((flags & CLONE.SETTLS) !== 0 && !(tls >= 0 && tls < 2 ** 47 - 4096)) return -E.EPERM;
-  if ((flags & CLONE.PIDFD) !== 0) {
-    // No pidfds yet (pidfd_open is ENOSYS too): refuse rather than leave *pidfd unwritten.
-    if (!loggedPidfd) {
-      loggedPidfd = true;
-      logger.debug("sentry: CLONE_PIDFD not supported: EINVAL");
-    }
-    return -E.EINVAL;
-  }
   if (k.limits !== null && !k.limits.pidsAllowed()) return -E.EAGAIN; // pids.limit (kernel/limits.ts)
   const tid = extra !== undefined && extra.pid !== 0 ? extra.pid : k.allocPid();
   let mm: MemoryManager;

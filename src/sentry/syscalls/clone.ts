@@ -7,6 +7,8 @@ import { BLOCK } from "./abi.ts";
 import type { Task } from "../kernel/task.ts";
 import { CLONE, type CloneExtra, cloneTask, execTask, readStringArray, startTask } from "../kernel/clone.ts";
 import { readCloneArgs } from "./clone3.ts";
+import { PidFile } from "../fs/pidfd/pidfd.ts";
+import { pidfdTarget } from "../fs/pidfd/syscalls.ts";
 import { writeRusage } from "./resource.ts";
 import { cpuReap } from "../kernel/cputime.ts";
 import { KEEPREGS } from "../kernel/control.ts";
@@ -24,6 +26,7 @@ function doClone(
   ctid: number,
   tls: number,
   extra?: CloneExtra,
+  pidfdAddr = -1,
 ): number {
   if ((flags & CLONE.VFORK) !== 0) {
     const pending = t.ext.vforkChild as ThreadGroup | undefined;
@@ -36,7 +39,9 @@ function doClone(
       return pending.tgid;
     }
   }
-  const child = cloneTask(t, flags, sp, ptid, ctid, tls, extra);
+  const child = pidfdAddr >= 0
+    ? cloneWithPidfd(t, flags, pidfdAddr, () => cloneTask(t, flags, sp, ptid, ctid, tls, extra))
+    : cloneTask(t, flags, sp, ptid, ctid, tls, extra);
   if (typeof child === "number") return child;
   startTask(child);
   if ((flags & CLONE.VFORK) !== 0 && child.tg.vforkParent !== null) {
@@ -47,13 +52,39 @@ function doClone(
   return child.tid;
 }
 
+/**
+ * CLONE_PIDFD: the parent gets a close-on-exec pidfd of the child, its number written at
+ * `addr`; a fault fails the clone (EFAULT) and no child is made. The fd is taken before
+ * cloning (so EMFILE fails cleanly too) and kept out of a forked child's copied table.
+ */
+function cloneWithPidfd(t: Task, flags: number, addr: number, clone: () => Task | number): Task | number {
+  if ((flags & (CLONE.THREAD | CLONE.DETACHED)) !== 0) return -E.EINVAL;
+  const f = new PidFile(null, 0);
+  const fd = t.fds.install(f, true);
+  if (fd < 0) {
+    f.decRef();
+    return fd;
+  }
+  const child = t.mem.writeU32(addr, fd) < 0 ? -E.EFAULT : clone();
+  if (typeof child === "number") {
+    t.fds.close(fd);
+    return child;
+  }
+  if (child.fds !== t.fds) child.fds.close(fd);
+  f.tg = child.tg;
+  return child;
+}
+
 function clone3(t: Task, addr: number, size: number): number {
   // A vfork parent re-runs this call when its child is done: the struct is read again, but the
   // child is already recorded in ext.vforkChild.
   if (t.ext.vforkChild !== undefined) return doClone(t, CLONE.VFORK, 0, 0, 0, 0);
   const a = readCloneArgs(t, addr, size);
   if (typeof a === "number") return a;
-  return doClone(t, a.flags, a.sp, a.ptid, a.ctid, a.tls, a);
+  // clone3 has its own pidfd field, which must not alias parent_tid when both are asked for.
+  const pidfd = (a.flags & CLONE.PIDFD) !== 0 ? a.pidfd : -1;
+  if (pidfd >= 0 && (a.flags & CLONE.PARENT_SETTID) !== 0 && pidfd === a.ptid) return -E.EINVAL;
+  return doClone(t, a.flags, a.sp, a.ptid, a.ctid, a.tls, a, pidfd);
 }
 
 const AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
@@ -106,6 +137,7 @@ function execve(
   return r < 0 ? r : KEEPREGS;
 }
 
+const P_PIDFD = 3;
 const WNOHANG = 1, WUNTRACED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000;
 
 function matches(t: Task, c: ThreadGroup, pid: number): boolean {
@@ -172,7 +204,11 @@ function waitid(t: Task, idtype: number, id: number, infop: number, options: num
   if (idtype === 0) pid = -1;
   else if (idtype === 1) pid = id | 0;
   else if (idtype === 2) pid = id === 0 ? 0 : -(id | 0);
-  else return -E.EINVAL;
+  else if (idtype === P_PIDFD) {
+    const tg = pidfdTarget(t, id | 0);
+    if (typeof tg === "number") return tg;
+    pid = tg.tgid;
+  } else return -E.EINVAL;
   if ((options & (WEXITED | WUNTRACED | WCONTINUED)) === 0) return -E.EINVAL;
   const f = findChild(t, pid, options);
   if (typeof f === "number") return f;
@@ -204,8 +240,13 @@ export const CLONE_SYSCALLS: SyscallEntry[] = [
     SYS.clone,
     "clone",
     "partial",
-    "no namespaces (EPERM), no CLONE_PIDFD (EINVAL)",
-    (t, f, sp, pt, ct, tls) => doClone(t, f, sp, pt, ct, tls),
+    "no namespaces (EPERM)",
+    (t, f, sp, pt, ct, tls) => {
+      // Legacy clone returns the pidfd through parent_tid, so it cannot also get the tid.
+      if ((f & CLONE.PIDFD) === 0) return doClone(t, f, sp, pt, ct, tls);
+      if ((f & CLONE.PARENT_SETTID) !== 0) return -E.EINVAL;
+      return doClone(t, f, sp, pt, ct, tls, undefined, pt);
+    },
   ),
   def(
     SYS.fork,
@@ -219,7 +260,7 @@ export const CLONE_SYSCALLS: SyscallEntry[] = [
     SYS.clone3,
     "clone3",
     "partial",
-    "set_tid (one pid level), CLONE_CLEAR_SIGHAND; CLONE_INTO_CGROUP: EBADF (no cgroup2); CLONE_PIDFD: EINVAL",
+    "set_tid (one pid level), CLONE_CLEAR_SIGHAND, CLONE_PIDFD; CLONE_INTO_CGROUP: EBADF (no cgroup2)",
     (t, addr, size) => clone3(t, addr, size),
   ),
   def(SYS.execve, "execve", "full", "static, PT_INTERP and #! programs", (t, p, a, e) => execve(t, p, a, e)),
@@ -231,5 +272,11 @@ export const CLONE_SYSCALLS: SyscallEntry[] = [
     (t, dfd, p, a, e, fl) => execve(t, p, a, e, dfd | 0, fl),
   ),
   def(SYS.wait4, "wait4", "full", "rusage: CPU times only", (t, p, s, o, r) => wait4(t, p, s, o, r)),
-  def(SYS.waitid, "waitid", "partial", "P_ALL, P_PID, P_PGID", (t, ty, id, i, o) => waitid(t, ty, id, i, o)),
+  def(
+    SYS.waitid,
+    "waitid",
+    "partial",
+    "P_ALL, P_PID, P_PGID, P_PIDFD",
+    (t, ty, id, i, o) => waitid(t, ty, id, i, o),
+  ),
 ];

@@ -22,6 +22,8 @@ export interface Clone3Args {
   ptid: number;
   ctid: number;
   tls: number;
+  /** Where CLONE_PIDFD's fd number goes. */
+  pidfd: number;
   /** The pid asked for through set_tid (checked free), or 0. */
   pid: number;
 }
@@ -81,6 +83,7 @@ export function readCloneArgs(t: Task, addr: number, size: number): Clone3Args |
     flags: lo | Number(exitSignal),
     clearSighand: (hi & CLEAR_SIGHAND_HI) !== 0,
     sp: Number(sp),
+    pidfd: Number(u64(8)),
     ptid: Number(u64(24)),
     ctid: Number(u64(16)),
     tls: Number(u64(56)),

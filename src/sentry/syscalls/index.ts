@@ -14,6 +14,7 @@ import { RESOURCE_SYSCALLS } from "./resource.ts";
 import { TIMERFD_SYSCALLS } from "./timerfd.ts";
 import { POSIX_TIMER_SYSCALLS } from "./posix-timers.ts";
 import { SIGNALFD_SYSCALLS } from "../fs/signalfd/syscalls.ts";
+import { PIDFD_SYSCALLS } from "../fs/pidfd/syscalls.ts";
 import type { SyscallEntry } from "./abi.ts";
 import { setJobctlSender } from "../signal/jobctl.ts";
 import { sendToGroup } from "../signal/send.ts";
@@ -34,6 +35,7 @@ export const ALL_SYSCALL_LISTS: readonly (readonly SyscallEntry[])[] = [
   TIMERFD_SYSCALLS,
   POSIX_TIMER_SYSCALLS,
   SIGNALFD_SYSCALLS,
+  PIDFD_SYSCALLS,
 ];
 
 /** Every subsystem's row list, in merge order (later lists win); no kernel needed. */

@@ -3,16 +3,11 @@
 // posix_spawn), which must really go through clone3 rather than fall back to clone.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { compile, runNative, runUnderSentry } from "./helpers.ts";
+import { compile, runNative, runUnderSentry, sameAsNative } from "./helpers.ts";
 
 describe("clone3 under the Sentry", () => {
   it("clone3: struct validation errors, fork-like child, CLEAR_SIGHAND, set_tid, raw thread", () => {
-    const bin = compile("clone3");
-    const native = runNative([bin]);
-    assert.equal(native.status, 0, native.stderr);
-    const ours = runUnderSentry([bin]);
-    assert.equal(ours.stdout, native.stdout);
-    assert.equal(ours.status, native.status);
+    sameAsNative("clone3");
   });
 
   it("clone3_glibc: pthread_create and posix_spawn succeed through clone3", () => {

@@ -2,6 +2,7 @@
 // the real sandbox never opens host paths), and running a program under the Sentry with its
 // stdout/stderr captured through pipes.
 import { execFileSync, spawnSync } from "node:child_process";
+import assert from "node:assert/strict";
 import { constants as osConstants } from "node:os";
 import { constants, existsSync, lstatSync, mkdirSync, readlinkSync, statSync } from "node:fs";
 import { getdents64 } from "../../../src/gofer/hostfs.ts";
@@ -166,4 +167,19 @@ export function runNative(
     stdout: r.stdout.toString(),
     stderr: r.stderr.toString(),
   };
+}
+
+/**
+ * The differential check of most Sentry tests: compiles tests/programs/NAME.c (with `extra`
+ * gcc flags), runs it natively (which must succeed) and under the Sentry, and asserts the same
+ * stdout and exit status. Returns both runs for further checks.
+ */
+export function sameAsNative(name: string, extra: string[] = []): { native: RunResult; ours: RunResult } {
+  const bin = compile(name, extra);
+  const native = runNative([bin]);
+  assert.equal(native.status, 0, `native ${name} failed: ${native.stderr}`);
+  const ours = runUnderSentry([bin]);
+  assert.equal(ours.stdout, native.stdout);
+  assert.equal(ours.status, native.status);
+  return { native, ours };
 }
