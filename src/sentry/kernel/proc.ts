@@ -1,5 +1,6 @@
 // The kernel as procfs sees it (ProcProvider): live processes, their ids, credentials, memory
 // map text (/proc/[pid]/maps from the VMAs), argv/envp, executable, fd table and fs context.
+import { processCpu } from "./cputime.ts";
 import type { ProcIdentity, ProcProcess, ProcProvider } from "../fs/procfs/provider.ts";
 import type { Kernel } from "./kernel.ts";
 import type { ThreadGroup } from "./thread-group.ts";
@@ -77,6 +78,12 @@ function procProcess(k: Kernel, tg: ThreadGroup): ProcProcess {
     threads: tg.tasks.size,
     tids: () => [...tg.tasks].map((t) => t.tid).sort((a, b) => a - b),
     creds: () => leader?.creds ?? { uid: 0, gid: 0, euid: 0, egid: 0, suid: 0, sgid: 0, groups: [] },
+    cpuTicks: () => {
+      const out = new Float64Array(2);
+      processCpu(tg, out);
+      const ticks = (ns: number) => Math.floor(ns / 1e7); // USER_HZ 100
+      return [ticks(out[0]), ticks(out[1]), ticks(tg.cpu.childUser), ticks(tg.cpu.childSys)];
+    },
     startNs: tg.startNs - k.bootNs,
     vsizeBytes: vsize,
     rssPages: 0,

@@ -16,6 +16,7 @@ function pidIno(pid: number, slot: number): number {
 /** Formats /proc/[pid]/stat. */
 export function statLine(p: ProcProcess): string {
   const start = Math.floor((p.startNs / 1e9) * TICKS);
+  const [ut, st, cut, cst] = p.cpuTicks?.() ?? [0, 0, 0, 0];
   const f = [
     p.pid,
     `(${p.comm.slice(0, 15)})`,
@@ -30,10 +31,10 @@ export function statLine(p: ProcProcess): string {
     0,
     0,
     0, // minflt cminflt majflt cmajflt
-    0,
-    0,
-    0,
-    0, // utime stime cutime cstime
+    ut,
+    st,
+    cut,
+    cst, // utime stime cutime cstime
     20,
     0, // priority nice
     p.threads,

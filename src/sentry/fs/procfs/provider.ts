@@ -27,6 +27,8 @@ export interface ProcProcess {
   /** Thread ids, for /proc/[pid]/task. */
   tids(): readonly number[];
   creds(): Credentials;
+  /** utime, stime, cutime, cstime in clock ticks (absent: zeros). */
+  cpuTicks?(): readonly [number, number, number, number];
   /** Start time in ns since boot (for /proc/[pid]/stat starttime). */
   readonly startNs: number;
   /** Virtual size in bytes and resident pages (0 when unknown). */
