@@ -1,4 +1,5 @@
 // Building the kernel and its init process (pid 1) from a configuration.
+import { cpuEnter } from "./cputime.ts";
 import { Kernel } from "./kernel.ts";
 import type { KernelIdentity } from "./kernel.ts";
 import { Task, TS_SYSCALL } from "./task.ts";
@@ -63,6 +64,7 @@ export function createInit(k: Kernel, spec: InitSpec): Task | number {
   k.groups.set(pid, tg);
   k.init = tg;
   const mm = new MemoryManager(k.mf, k.platform.newAddressSpace());
+  cpuEnter(tg, mm);
   const ctx = k.platform.newContext(mm.as);
   const mem = new MmAccess(mm);
   const t = new Task(k, pid, tg, ctx, mem, makeCreds(spec.uid, spec.gid), new SignalState());

@@ -2,6 +2,7 @@
 // become pid 1 and has no parent inside the sandbox (runc's exec'd process is a child of the
 // runtime, outside the container's pid namespace). Its exit is reported through a callback and
 // the zombie is dropped at once, since nobody inside can wait for it.
+import { cpuEnter } from "./cputime.ts";
 import type { Kernel } from "./kernel.ts";
 import { Task, TS_SYSCALL } from "./task.ts";
 import { ThreadGroup } from "./thread-group.ts";
@@ -47,6 +48,7 @@ export function spawnProcess(
   const tg = new ThreadGroup(pid, null, new SignalHandlers(), DEFAULT_RLIMITS, k.bootNs);
   k.groups.set(pid, tg);
   const mm = new MemoryManager(k.mf, k.platform.newAddressSpace());
+  cpuEnter(tg, mm);
   const ctx = k.platform.newContext(mm.as);
   const mem = new MmAccess(mm);
   const t: Task = new Task(k, pid, tg, ctx, mem, makeCreds(spec.uid, spec.gid), new SignalState());
