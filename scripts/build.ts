@@ -23,7 +23,7 @@ if (!fs.existsSync(addon)) throw new Error(`koffi addon not found at ${addon}: r
 // build ("No matching export").
 const LAZY_BUILTINS: Record<string, readonly string[]> = {
   "node:crypto": ["randomFillSync"],
-  "node:child_process": ["spawn"],
+  "node:child_process": ["spawn", "spawnSync"],
 };
 const lazyBuiltins: esbuild.Plugin = {
   name: "lazy-builtins",

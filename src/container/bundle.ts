@@ -8,6 +8,7 @@ import type { BootSpec } from "../boot/spec.ts";
 import { loadSpec } from "../oci/load.ts";
 import type { Spec } from "../oci/spec.ts";
 import { ContainerError } from "./state.ts";
+import { checkHooks } from "./hooks.ts";
 
 /** What `create` needs from the bundle. */
 export interface BundlePlan {
@@ -30,6 +31,7 @@ export function planBundle(bundleDir: string, id: string): BundlePlan {
   }
   if (!st?.isDirectory()) throw new ContainerError(`bundle ${bundleDir}: not a directory`);
   const spec = loadSpec(bundleDir);
+  checkHooks(spec);
   const proc = spec.process;
   if (proc === undefined) throw new ContainerError("loading spec: process: required");
   const args = proc.args ?? [];

@@ -11,7 +11,8 @@ import { FORWARDED_SIGNALS } from "../sentry/kernel/host-signals.ts";
 import { type HostProc, signalProc, waitGone } from "./procs.ts";
 import type { HeldLock } from "./lock.ts";
 import { removeCgroup } from "./cgroup.ts";
-import { ContainerError, type ContainerState, isAlive, StateStore } from "./state.ts";
+import { ContainerError, type ContainerState, hookState, isAlive, StateStore } from "./state.ts";
+import { runHooks } from "./hooks.ts";
 
 const SIGKILL = 9;
 const SIGSTOP = 19;
@@ -102,7 +103,10 @@ export function startContainer(store: StateStore, id: string): Promise<void> {
       throw new ContainerError(`starting container: ${(e as Error).message}`);
     }
     if (!reply.ok) throw new ContainerError(`starting container: ${reply.error}`);
-    store.save({ ...s, status: "running" });
+    const running: ContainerState = { ...s, status: "running" };
+    store.save(running);
+    // runc's poststart hooks see "created" (its state is read before it is updated); so do ours.
+    runHooks("poststart", s.sandbox.hooks?.poststart, hookState(running, "created"));
   });
 }
 
@@ -171,6 +175,7 @@ export async function deleteContainer(store: StateStore, id: string, force: bool
     if (cg !== undefined && !(await removeCgroup(cg))) {
       throw new ContainerError(`container ${id}: cgroup ${cg} still has processes`);
     }
+    runHooks("poststop", s.sandbox.hooks?.poststop, hookState(s, "stopped"));
     store.remove(id);
   } finally {
     lock.release();

@@ -16,7 +16,15 @@ import { type CgroupLimits, cgroupPlan, joinCgroup, removeCgroup, resourceLimits
 import type { BootSpec } from "../boot/spec.ts";
 import { destroySandbox } from "./container.ts";
 import { openConsole } from "./console.ts";
-import { ContainerError, type ContainerState, processStartTime, StateStore, validateId } from "./state.ts";
+import { laterHooks, runHooks } from "./hooks.ts";
+import {
+  ContainerError,
+  type ContainerState,
+  hookState,
+  processStartTime,
+  StateStore,
+  validateId,
+} from "./state.ts";
 
 /** What `create` (and `run`) were asked. */
 export interface CreateOptions {
@@ -128,6 +136,11 @@ export async function createContainer(o: CreateOptions): Promise<ContainerState>
         throw e;
       }
       onFailure.push(() => void destroySandbox(created).then(() => removeCgroup(cgroup.path)));
+    }
+    created.sandbox.hooks = laterHooks(plan.spec);
+    const hooks = plan.spec.hooks;
+    for (const point of ["prestart", "createRuntime", "createContainer"] as const) {
+      runHooks(point, hooks?.[point], hookState(created, "creating"));
     }
     store.save(created);
     // Last: containerd takes the pid file as "create is done".

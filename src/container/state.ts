@@ -6,6 +6,7 @@ import * as path from "node:path";
 import process from "node:process";
 import * as v from "valibot";
 import { type HeldLock, lockFile } from "./lock.ts";
+import { HookSchema } from "../oci/spec.ts";
 
 /** OCI statuses, plus "creating" while `create` has not finished. */
 export type Status = "creating" | "created" | "running" | "paused" | "stopped";
@@ -34,6 +35,11 @@ const StateSchema = v.object({
     /** linux.cgroupsPath the sandbox joined (removed at delete). */
     cgroupsPath: v.optional(v.string()),
     exitStatus: v.optional(v.pipe(v.number(), v.integer())),
+    /** config.json's poststart and poststop hooks, run by `start` and `delete` (hooks.ts). */
+    hooks: v.optional(v.object({
+      poststart: v.optional(v.array(HookSchema)),
+      poststop: v.optional(v.array(HookSchema)),
+    })),
   }),
 });
 
@@ -183,6 +189,23 @@ export class StateStore {
     }
     return names.filter((n) => ID_RE.test(n) && fs.existsSync(path.join(this.root, n, "runsc.json"))).sort();
   }
+}
+
+/**
+ * The OCI state document alone (what hooks get on stdin), with `status` as given; like runc's,
+ * without a pid once the container is stopped.
+ */
+export function hookState(s: ContainerState, status: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    ociVersion: s.ociVersion,
+    id: s.id,
+    status,
+    pid: s.pid,
+    bundle: s.bundle,
+  };
+  if (status === "stopped") delete out.pid;
+  if (s.annotations && Object.keys(s.annotations).length) out.annotations = s.annotations;
+  return out;
 }
 
 /**

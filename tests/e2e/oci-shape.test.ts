@@ -9,11 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
-
-const repo = path.resolve(import.meta.dirname!, "../..");
-const ours = process.env.RUNSC_BIN ? path.resolve(process.env.RUNSC_BIN) : path.join(repo, "bin/runsc-dev");
-const RUNC = "/usr/sbin/runc";
-const BUSYBOX = "/bin/busybox";
+import { busyboxBundle, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
 
 /** The JSON type tree of a value: keys in order, arrays by their first element. */
 function shape(v: unknown): unknown {
@@ -28,17 +24,9 @@ let tmp = "";
 let bundle = "";
 
 function call(rt: string[], args: string[]): string {
-  // The container inherits create's stdio: give it files, a pipe would stay open while it runs.
-  const out = path.join(tmp, "out"), err = path.join(tmp, "err");
-  const [o, e] = [fs.openSync(out, "w"), fs.openSync(err, "w")];
-  try {
-    const r = spawnSync(rt[0], [...rt.slice(1), ...args], { timeout: 60_000, stdio: ["ignore", o, e] });
-    assert.equal(r.status, 0, `${rt.join(" ")} ${args.join(" ")}: ${fs.readFileSync(err, "utf8")}`);
-  } finally {
-    fs.closeSync(o);
-    fs.closeSync(e);
-  }
-  return fs.readFileSync(out, "utf8");
+  const r = ociCall(rt, args, tmp);
+  assert.equal(r.status, 0, `${rt.join(" ")} ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
 }
 
 /** The documents of one runtime for a container through created → running → deleted. */
@@ -59,31 +47,11 @@ function documents(rt: string[], id: string): Record<string, unknown> {
 
 describe("state, list and ps documents", () => {
   before(() => {
-    assert.ok(fs.existsSync(RUNC), `${RUNC} missing: apt-get install runc (scripts/setup.sh does)`);
-    assert.ok(
-      fs.existsSync(BUSYBOX),
-      `${BUSYBOX} missing: apt-get install busybox-static (scripts/setup.sh does)`,
-    );
+    requireRuncAndBusybox();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oci-shape-"));
-    bundle = path.join(tmp, "bundle");
-    fs.mkdirSync(path.join(bundle, "rootfs/bin"), { recursive: true });
-    fs.copyFileSync(BUSYBOX, path.join(bundle, "rootfs/bin/busybox"));
-    fs.chmodSync(path.join(bundle, "rootfs/bin/busybox"), 0o755);
-    const config = {
-      ociVersion: "1.0.2",
-      process: {
-        user: { uid: 0, gid: 0 },
-        args: ["/bin/busybox", "sleep", "100"],
-        env: ["PATH=/bin"],
-        cwd: "/",
-      },
-      root: { path: "rootfs" },
-      hostname: "shape",
-      mounts: [{ destination: "/proc", type: "proc", source: "proc" }],
+    bundle = busyboxBundle(path.join(tmp, "bundle"), ["sleep", "100"], {
       annotations: { "org.example.k": "v" },
-      linux: { namespaces: [{ type: "pid" }, { type: "mount" }, { type: "ipc" }, { type: "uts" }] },
-    };
-    fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
+    });
   });
   after(() => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -92,7 +60,7 @@ describe("state, list and ps documents", () => {
   it("have runc's keys, order and types", () => {
     const id = `shape-${process.pid}`;
     const want = documents([RUNC, "--root", path.join(tmp, "runc")], id);
-    const got = documents([ours, "--root", path.join(tmp, "ours")], id);
+    const got = documents([OURS, "--root", path.join(tmp, "ours")], id);
     for (const k of ["created", "running", "list", "ps"]) {
       assert.deepEqual(
         shape(got[k]),
