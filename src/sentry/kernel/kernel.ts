@@ -113,9 +113,13 @@ export class Kernel {
       }
       const ev = this.platform.wait();
       switch (ev.kind) {
-        case EV_SYSCALL:
-          this.doSyscall(ev.ctx!.owner as Task);
+        case EV_SYSCALL: {
+          const t = ev.ctx!.owner as Task;
+          // The thread made progress: a stale fault at the same address later is a new one.
+          t.lastFault = -1;
+          this.doSyscall(t);
           break;
+        }
         case EV_HOST: {
           const r = this.platform.readyFds();
           for (let i = 0; i < r.count; i++) this.hostQueues.get(r.fds[i])?.notify();

@@ -138,6 +138,20 @@ export function releaseCow(mf: MemoryFile, v: Vma): void {
 }
 
 /**
+ * Removes write access from [s, e) runs of `v` in the host (not from the VMA), so that the
+ * Sentry can copy those pages while other threads of the address space keep running: a write
+ * faults and is re-run once the VMA is remapped. Returns 0 or -errno.
+ */
+export function writeProtect(as: AddressSpace, v: Vma, runs: readonly (readonly [number, number])[]): number {
+  if ((v.prot & PROT_WRITE) === 0) return 0;
+  for (const [s, e] of runs) {
+    const r = as.protect(s, e - s, v.prot & ~PROT_WRITE);
+    if (r < 0) return r;
+  }
+  return 0;
+}
+
+/**
  * Gives `v` a plain private range again: by adopting its source when nobody else uses it,
  * else by copying the pages it has not copied yet. Remaps it. Returns 0 or -errno.
  */
@@ -149,7 +163,12 @@ export function uncow(mf: MemoryFile, as: AddressSpace, v: Vma): number {
   if (p < 0) return p;
   const runs = privRuns(v);
   if (seg.refs === 1) {
-    // Adopt: copied pages go back into the source, the rest of the source is freed.
+    // Adopt: copied pages go back into the source, the rest of the source is freed. The other
+    // threads of this address space run on while the Sentry copies: write-protect the copied
+    // pages first, or a write between the copy and the remap is lost (a mutex word reverting
+    // deadlocked MariaDB). Their write faults find a plain VMA afterwards and are re-run.
+    const w = writeProtect(as, v, runs);
+    if (w < 0) return w;
     for (const [s, e] of runs) {
       const d = s - v.start;
       mf.zero(v.srcOff + d, e - s);

@@ -21,6 +21,7 @@ import {
   protectVma,
   releaseCow,
   uncow,
+  writeProtect,
   zeroCow,
 } from "./cow.ts";
 import { cacheSegment } from "./file-cache.ts";
@@ -464,9 +465,12 @@ export class MemoryManager {
       v.end = addr + newLen;
       return 0;
     }
-    // Move the backing to a larger file range and remap the whole VMA.
+    // Move the backing to a larger file range and remap the whole VMA (write-protected during
+    // the copy: other threads keep writing the heap while one grows it).
     const off = this.mf.allocate(newLen);
     if (off < 0) return -E.ENOMEM;
+    const w = writeProtect(this.as, v, [[v.start, v.end]]);
+    if (w < 0) return (this.mf.free(off, newLen), w);
     this.mf.copy(v.off, off, oldLen);
     const r = this.as.map(addr, newLen, off, v.prot);
     if (r < 0) {
@@ -494,7 +498,11 @@ export class MemoryManager {
     const keep = Math.min(oldLen, newLen);
     const off = this.mf.allocate(newLen);
     if (off < 0) return -E.ENOMEM;
-    if (src.segment === null) this.mf.copy(src.off, off, keep);
+    if (src.segment === null) {
+      const w = writeProtect(this.as, src, [[src.start, src.end]]);
+      if (w < 0) return (this.mf.free(off, newLen), w);
+      this.mf.copy(src.off, off, keep);
+    }
     const nv: Vma = { ...sliceVma(src, src.start, src.end), start: to, end: to + newLen, off, segment: null };
     if (src.segment !== null) {
       this.mf.free(off, newLen);

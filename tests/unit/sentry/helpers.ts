@@ -116,6 +116,7 @@ export function runUnderSentry(
   env: string[] = ["PATH=/usr/bin:/bin"],
   strace?: (l: string) => void,
   platform: "ptrace" | "kvm" = "ptrace",
+  cpu?: number,
 ): RunResult {
   const [outR, outW] = pipe2(0o2000000);
   const [errR, errW] = pipe2(0o2000000);
@@ -133,6 +134,7 @@ export function runUnderSentry(
       gid: 0,
       hostname: "sandbox",
       platform,
+      cpu,
       strace: strace !== undefined,
       straceSink: strace,
     });
