@@ -118,6 +118,8 @@ export function sentryConfig(
     stdio,
     uid: spec.uid,
     gid: spec.gid,
+    groups: spec.groups,
+    rlimits: spec.rlimits?.map(([r, soft, hard]) => [r, soft ?? Infinity, hard ?? Infinity] as const),
     hostname: spec.hostname,
     platform: globals.platform,
     strace: globals.strace,

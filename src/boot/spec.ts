@@ -19,6 +19,17 @@ export const BootSpecSchema = v.strictObject({
   cwd: v.pipe(NoNul, v.startsWith("/", "cwd must be absolute")),
   uid: Id,
   gid: Id,
+  /** Supplementary groups (config.json process.user.additionalGids). */
+  groups: v.optional(v.pipe(v.array(Id), v.maxLength(65536))),
+  /**
+   * Initial resource limits (config.json process.rlimits): [RLIMIT_* index, soft, hard], null
+   * for RLIM_INFINITY. The Sentry keeps them in its own kernel; the host's are not touched.
+   */
+  rlimits: v.optional(v.array(v.tuple([
+    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(15)),
+    v.nullable(v.pipe(v.number(), v.minValue(0))),
+    v.nullable(v.pipe(v.number(), v.minValue(0))),
+  ]))),
   hostname: v.pipe(NoNul, v.maxLength(64)),
   /** Resource limits (config.json linux.resources) the Sentry enforces and shows; containers only. */
   limits: v.optional(v.strictObject({

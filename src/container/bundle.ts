@@ -70,6 +70,8 @@ export function planBundle(bundleDir: string, id: string): BundlePlan {
     cwd: proc.cwd,
     uid: proc.user.uid,
     gid: proc.user.gid,
+    groups: proc.user.additionalGids,
+    rlimits: planRlimits(proc.rlimits ?? []),
     hostname,
   };
   if (spec.root.readonly === true) {
@@ -77,4 +79,47 @@ export function planBundle(bundleDir: string, id: string): BundlePlan {
     boot.readonlyRoot = { tmpfs: tmpfs.filter((d) => d.startsWith("/") && !d.includes(NUL)) };
   }
   return { spec, rootDir, boot, terminal: proc.terminal ?? false };
+}
+
+/** RLIMIT_* names by index, as config.json's process.rlimits[].type spells them. */
+const RLIMITS = [
+  "CPU",
+  "FSIZE",
+  "DATA",
+  "STACK",
+  "CORE",
+  "RSS",
+  "NPROC",
+  "NOFILE",
+  "MEMLOCK",
+  "AS",
+  "LOCKS",
+  "SIGPENDING",
+  "MSGQUEUE",
+  "NICE",
+  "RTPRIO",
+  "RTTIME",
+];
+
+/**
+ * process.rlimits as the boot spec carries them: [index, soft, hard], null for unlimited (2^64-1
+ * does not survive JSON as a number). The Sentry applies them in its own kernel, so a hard
+ * limit above the host's (which this machine's runc cannot set) is kept there as given.
+ */
+function planRlimits(
+  list: readonly { type: string; soft: number; hard: number }[],
+): [number, number | null, number | null][] {
+  return list.map((r, i) => {
+    const index = RLIMITS.indexOf(r.type.replace(/^RLIMIT_/, ""));
+    if (!r.type.startsWith("RLIMIT_") || index < 0) {
+      throw new ContainerError(
+        `loading spec: process.rlimits[${i}].type: unknown limit ${JSON.stringify(r.type)}`,
+      );
+    }
+    if (r.soft > r.hard) {
+      throw new ContainerError(`loading spec: process.rlimits[${i}]: soft limit above the hard one`);
+    }
+    const v = (n: number): number | null => (n >= 2 ** 63 ? null : n);
+    return [index, v(r.soft), v(r.hard)];
+  });
 }

@@ -43,6 +43,10 @@ export interface SentryConfig {
   readonly stdio: readonly [number, number, number];
   readonly uid: number;
   readonly gid: number;
+  /** Supplementary groups of init. */
+  readonly groups?: readonly number[];
+  /** Initial resource limits of init: [RLIMIT_* index, soft, hard] (Infinity: unlimited). */
+  readonly rlimits?: readonly (readonly [number, number, number])[];
   readonly hostname: string;
   readonly platform: "ptrace" | "kvm";
   readonly strace: boolean;
@@ -181,6 +185,8 @@ export function runSentry(cfg: SentryConfig): number {
       env: cfg.env,
       uid: cfg.uid,
       gid: cfg.gid,
+      groups: cfg.groups,
+      rlimits: cfg.rlimits,
       setupFiles: (t) => {
         io.install(t);
         useFdTable(t);

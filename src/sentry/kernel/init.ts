@@ -12,7 +12,8 @@ import { loadProgram } from "../loader/load.ts";
 import type { ExecOpener } from "../loader/load.ts";
 import { REG } from "../../../ffi/regs.ts";
 import { E } from "../../../ffi/errno.ts";
-import { DEFAULT_RLIMITS } from "../syscalls/process.ts";
+import { DEFAULT_RLIMITS, RLIMIT_NOFILE } from "../syscalls/process.ts";
+import { NR_OPEN } from "../vfs/fdtable.ts";
 import { fillRandom } from "../../../ffi/random.ts";
 
 /** The Linux we present. */
@@ -52,6 +53,9 @@ export interface InitSpec {
   readonly env: readonly string[];
   readonly uid: number;
   readonly gid: number;
+  readonly groups?: readonly number[];
+  /** [RLIMIT_* index, soft, hard] replacing the defaults. */
+  readonly rlimits?: readonly (readonly [number, number, number])[];
   /** Gives the task its files (fd table, cwd) before loading. */
   readonly setupFiles: (t: Task) => void;
   readonly opener: (t: Task) => ExecOpener;
@@ -60,17 +64,22 @@ export interface InitSpec {
 /** Creates pid 1 running `spec.argv` and makes it runnable; returns it or -errno. */
 export function createInit(k: Kernel, spec: InitSpec): Task | number {
   const pid = k.allocPid();
-  const tg = new ThreadGroup(pid, null, new SignalHandlers(), DEFAULT_RLIMITS, k.bootNs);
+  const rlimits = DEFAULT_RLIMITS.map(([s, h]) => [s, h] as [number, number]);
+  for (const [r, soft, hard] of spec.rlimits ?? []) rlimits[r] = [soft, hard];
+  const tg = new ThreadGroup(pid, null, new SignalHandlers(), rlimits, k.bootNs);
   k.groups.set(pid, tg);
   k.init = tg;
   const mm = new MemoryManager(k.mf, k.platform.newAddressSpace());
   cpuEnter(tg, mm);
   const ctx = k.platform.newContext(mm.as);
   const mem = new MmAccess(mm);
-  const t = new Task(k, pid, tg, ctx, mem, makeCreds(spec.uid, spec.gid), new SignalState());
+  const creds = makeCreds(spec.uid, spec.gid);
+  creds.groups = [...(spec.groups ?? [])].sort((a, b) => a - b); // the kernel sorts setgroups' list
+  const t = new Task(k, pid, tg, ctx, mem, creds, new SignalState());
   tg.tasks.add(t);
   k.tasks.set(pid, t);
   spec.setupFiles(t);
+  t.fds.limit = Math.min(tg.rlimits[RLIMIT_NOFILE][0], NR_OPEN);
   const opener = spec.opener(t);
   const path = lookPath(opener, spec.argv[0] ?? "", spec.env);
   if (typeof path === "number") return path;

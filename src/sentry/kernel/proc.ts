@@ -91,6 +91,7 @@ function procProcess(k: Kernel, tg: ThreadGroup): ProcProcess {
     environ: () => nulJoined(tg.envp),
     exe: () => (tg.exe === "" ? null : tg.exe),
     maps: () => (mm === null ? "" : mapsText(mm)),
+    rlimits: () => tg.rlimits,
     fds: () => (leader !== null && leader.fdsReady ? leader.fds : null),
     fsctx: () => (leader !== null && leader.fdsReady ? leader.fsctx : null),
   };

@@ -157,7 +157,7 @@ function prlimit(t: Task, pid: number, res: number, nw: number, old: number): nu
   return 0;
 }
 
-const RLIMIT_NOFILE = 7;
+export const RLIMIT_NOFILE = 7;
 
 function setpgid(t: Task, pid: number, pgid: number): number {
   if (pgid < 0) return -E.EINVAL;

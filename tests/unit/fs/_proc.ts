@@ -32,6 +32,7 @@ export class FakeProc implements ProcProvider {
       environ: () => new TextEncoder().encode("A=1\0"),
       exe: () => "/bin/sh",
       maps: () => "00400000-00401000 r-xp 00000000 00:00 0 /bin/sh\n",
+      rlimits: () => [[1024, 4096]],
       fds: () => this.fds,
       fsctx: () => this.ctx,
     };

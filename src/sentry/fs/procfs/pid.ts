@@ -13,6 +13,39 @@ function pidIno(pid: number, slot: number): number {
   return 0x10000 + pid * 64 + slot;
 }
 
+/** RLIMIT_* rows of /proc/[pid]/limits: name and unit ("" for none), in RLIMIT_* order. */
+const LIMIT_ROWS: readonly (readonly [string, string])[] = [
+  ["Max cpu time", "seconds"],
+  ["Max file size", "bytes"],
+  ["Max data size", "bytes"],
+  ["Max stack size", "bytes"],
+  ["Max core file size", "bytes"],
+  ["Max resident set", "bytes"],
+  ["Max processes", "processes"],
+  ["Max open files", "files"],
+  ["Max locked memory", "bytes"],
+  ["Max address space", "bytes"],
+  ["Max file locks", "locks"],
+  ["Max pending signals", "signals"],
+  ["Max msgqueue size", "bytes"],
+  ["Max nice priority", ""],
+  ["Max realtime priority", ""],
+  ["Max realtime timeout", "us"],
+];
+
+/** /proc/[pid]/limits in Linux's layout (proc_pid_limits). */
+export function limitsText(rlimits: readonly (readonly [number, number])[]): string {
+  const v = (n: number): string => (n === Infinity ? "unlimited" : String(n)).padEnd(20);
+  let s = `${"Limit".padEnd(25)} ${"Soft Limit".padEnd(20)} ${"Hard Limit".padEnd(20)} ${
+    "Units".padEnd(10)
+  }\n`;
+  LIMIT_ROWS.forEach(([name, unit], i) => {
+    const [soft, hard] = rlimits[i] ?? [Infinity, Infinity];
+    s += `${name.padEnd(25)} ${v(soft)} ${v(hard)} ${unit === "" ? "" : unit.padEnd(10)}\n`;
+  });
+  return s;
+}
+
 /** Formats /proc/[pid]/stat. */
 export function statLine(p: ProcProcess): string {
   const start = Math.floor((p.startNs / 1e9) * TICKS);
@@ -123,6 +156,7 @@ const FILES = [
   "environ",
   "exe",
   "fd",
+  "limits",
   "maps",
   "mounts",
   "root",
@@ -191,6 +225,8 @@ export function pidDir(fs: Filesystem, prov: ProcProvider, pid: number): Inode |
         return new SynthLink(fs, pidIno(pid, 5), () => proc()?.exe() ?? -E.ENOENT, null, uid, gid);
       case "fd":
         return fdDir(fs, prov, pid, uid, gid);
+      case "limits":
+        return gen(14, (p) => limitsText(p.rlimits()));
       case "maps":
         return gen(7, (p) => p.maps());
       case "mounts":

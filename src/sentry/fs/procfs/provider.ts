@@ -42,6 +42,8 @@ export interface ProcProcess {
   exe(): string | null;
   /** /proc/[pid]/maps text. */
   maps(): string;
+  /** Resource limits (soft, hard) by RLIMIT_* index; Infinity = unlimited. */
+  rlimits(): readonly (readonly [number, number])[];
   /** The fd table and fs context (null for zombies). */
   fds(): FdTable | null;
   fsctx(): FsContext | null;

@@ -1,0 +1,82 @@
+// config.json's process fields beyond args/env/cwd/uid/gid, under Debian's runc (the reference)
+// and ours: additionalGids (the supplementary groups, sorted as the kernel keeps them) and
+// rlimits (what getrlimit and /proc/self/limits report); a bad rlimit is a one-line error.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import process from "node:process";
+import { busyboxBundle, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
+
+let tmp = "";
+let n = 0;
+
+const SCRIPT =
+  "id -G; ulimit -n; ulimit -Hn; ulimit -s; grep -E '^Max (open files|stack size|core)' /proc/self/limits";
+
+function run(bin: string, config: Record<string, unknown>) {
+  const b = busyboxBundle(path.join(tmp, `b${n++}`), ["sh", "-c", SCRIPT], config);
+  // RLIM_INFINITY as Docker writes it (2^64-1 does not survive JSON.stringify).
+  const file = path.join(b, "config.json");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replaceAll('"INFINITY"', "18446744073709551615"));
+  return ociCall(
+    [bin, "--root", path.join(tmp, `root${n++}`)],
+    ["run", "--bundle", b, `proc-${process.pid}`],
+    tmp,
+  );
+}
+
+describe("OCI process fields", () => {
+  before(() => {
+    requireRuncAndBusybox();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oci-process-"));
+  });
+  after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("additionalGids and rlimits show as under runc", () => {
+    const config = {
+      process: {
+        user: { uid: 0, gid: 0, additionalGids: [1000, 5, 3] },
+        args: ["/bin/busybox", "sh", "-c", SCRIPT],
+        env: ["PATH=/bin"],
+        cwd: "/",
+        rlimits: [
+          { type: "RLIMIT_NOFILE", soft: 512, hard: 1024 },
+          { type: "RLIMIT_STACK", soft: 4194304, hard: "INFINITY" },
+          { type: "RLIMIT_CORE", soft: 0, hard: 0 },
+        ],
+      },
+    };
+    const want = run(RUNC, config);
+    assert.equal(want.status, 0, want.stderr);
+    assert.match(want.stdout, /^0 3 5 1000\n512\n1024\n4096\n/);
+    const got = run(OURS, config);
+    assert.equal(got.status, 0, got.stderr);
+    assert.equal(got.stdout, want.stdout);
+  });
+
+  it("an unknown or inverted rlimit fails in one line naming the field", () => {
+    for (
+      const [r, want] of [
+        [
+          { type: "RLIMIT_BOGUS", soft: 1, hard: 1 },
+          /process\.rlimits\[0\]\.type: unknown limit "RLIMIT_BOGUS"/,
+        ],
+        [
+          { type: "RLIMIT_NOFILE", soft: 10, hard: 5 },
+          /process\.rlimits\[0\]: soft limit above the hard one/,
+        ],
+      ] as const
+    ) {
+      const got = run(OURS, {
+        process: { user: { uid: 0, gid: 0 }, args: ["/bin/busybox", "true"], cwd: "/", rlimits: [r] },
+      });
+      assert.notEqual(got.status, 0);
+      assert.equal(got.stderr.trim().split("\n").length, 1, got.stderr);
+      assert.match(got.stderr, want);
+    }
+  });
+});
