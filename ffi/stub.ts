@@ -13,6 +13,18 @@ export const STUB_SIZE = 0x1000;
 export const TASK_SIZE = 0x7ffffffff000;
 /** Address of `syscall; int3`: set rip here and rax/args, PTRACE_CONT, wait for SIGTRAP. */
 export const STUB_SYSCALL_GADGET = STUB_ADDR + 0x200;
+/**
+ * A private anonymous page right above the stub page, mapped read-only in the master (so in
+ * every stub): the host's ps reads a process's command line only from anonymous memory, so the
+ * Sentry writes each stub's name and argv there (ptrace/stubs.ts, nameStub). Reserved like the
+ * stub page.
+ */
+export const STUB_NAME_PAGE = STUB_ADDR + STUB_SIZE;
+/**
+ * The host comm of the master stub and of every stub not yet showing an application; `/` never
+ * occurs in the basename exec gives an application's stub, so `runsc ps` tells them apart.
+ */
+export const STUB_NAME = "runsc/stub";
 /** The fd number at which every stub holds the Sentry's memory file. */
 export const STUB_MEMFD = 3;
 /** The fd number at which every stub holds the Sentry's epoll instance (host readiness). */

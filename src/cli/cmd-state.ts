@@ -5,6 +5,7 @@ import { descendantsOf, statFields, usageOf } from "../container/procs.ts";
 import { type ContainerState, ociState, StateStore } from "../container/state.ts";
 import type { LifecycleInvocation } from "./lifecycle.ts";
 import { writeOut } from "./output.ts";
+import { STUB_NAME } from "../../ffi/stub.ts";
 
 /** `runsc state ID`: the OCI state, pretty-printed with 2-space indentation. */
 export async function stateMain(inv: LifecycleInvocation<"state">): Promise<number> {
@@ -55,19 +56,34 @@ export function listMain(inv: LifecycleInvocation<"list">): Promise<number> {
 }
 
 /**
- * Host pids of the container's processes: the platform's stub processes under boot (one per
- * application address space). Host pids, as runc reports them, so `docker top` finds them.
+ * Host pids of the container's processes: the platform's stub processes under boot that hold
+ * an application address space, which the Sentry names after the application (comm and command
+ * line, ptrace/stubs.ts); the master and waiter stubs keep STUB_NAME. Host pids, as runc
+ * reports them, so `docker top` finds them in the host's `ps -ef`.
  */
 function containerPids(s: ContainerState): number[] {
+  return sandboxPids(s).filter((pid) => comm(pid) !== STUB_NAME);
+}
+
+/** Every host process under boot (stubs included). */
+function sandboxPids(s: ContainerState): number[] {
   if (s.status !== "running" && s.status !== "paused") return [];
   return descendantsOf(s.pid).map((p) => p.pid);
+}
+
+function comm(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
 }
 
 function cmdline(pid: number): string {
   try {
     const raw = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
     const text = raw.split("\0").filter((x) => x !== "").join(" ");
-    return text || `[${fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim()}]`;
+    return text || `[${comm(pid)}]`;
   } catch {
     return "?";
   }
@@ -100,7 +116,7 @@ export async function psMain(inv: LifecycleInvocation<"ps">): Promise<number> {
 
 /** One `events --stats` record, from the host processes (boot, gofer, stubs). */
 function statsEvent(s: ContainerState): Record<string, unknown> {
-  const pids = [bootProc(s).pid, goferProc(s).pid, ...containerPids(s).filter((p) => p > 0)];
+  const pids = [bootProc(s).pid, goferProc(s).pid, ...sandboxPids(s).filter((p) => p > 0)];
   const u = usageOf(s.status === "stopped" ? [] : pids);
   return {
     type: "stats",

@@ -55,6 +55,11 @@ export interface AddressSpace {
   unmap(addr: number, len: number): number;
   /** Changes protection of [addr, addr+len). Returns 0 or -errno. */
   protect(addr: number, len: number, prot: number): number;
+  /**
+   * Shows the application to the host (ps, docker top) where the platform's host process can:
+   * `args` is its argv, NUL-terminated strings, `comm` its name (up to 15 bytes). Best effort.
+   */
+  describe?(args: Uint8Array, comm: Uint8Array): void;
   /** Frees the host resources; every context of this address space must be released first. */
   release(): void;
   /**

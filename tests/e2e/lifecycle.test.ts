@@ -253,7 +253,15 @@ describe("runsc lifecycle", () => {
     assert.equal(list[0].status, "running");
     assert.match(ok(["list"]), /^ID +PID +STATUS +BUNDLE +CREATED +OWNER\nk1 +\d+ +running /);
     const pids = JSON.parse(ok(["ps", "--format", "json", "k1"]));
-    assert.ok(Array.isArray(pids) && pids.length > 0 && pids.every((p: unknown) => Number.isInteger(p)));
+    assert.ok(Array.isArray(pids) && pids.every((p: unknown) => Number.isInteger(p)));
+    // Only the application's stub, named after it on the host (docker top maps it onto ps -ef).
+    assert.equal(pids.length, 1, `ps: ${pids}`);
+    assert.equal(fs.readFileSync(`/proc/${pids[0]}/cmdline`, "utf8"), "/bin/t\x00sleep\x00100\x00");
+    assert.equal(fs.readFileSync(`/proc/${pids[0]}/comm`, "utf8"), "t\n");
+    assert.match(
+      ok(["ps", "k1"]),
+      new RegExp(`^UID +PID +PPID +STIME +TIME +CMD\n0 +${pids[0]} +\\d+ .* /bin/t sleep 100\n$`),
+    );
     const ev = JSON.parse(ok(["events", "--stats", "k1"]));
     assert.equal(ev.type, "stats");
     assert.ok(ev.data.memory.usage.usage > 0);

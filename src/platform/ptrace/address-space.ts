@@ -8,7 +8,7 @@ import { MAP_FIXED, MAP_SHARED } from "../../../ffi/mman.ts";
 import { SYS } from "../../../ffi/sysno.ts";
 import { sys } from "../../../ffi/libc.ts";
 import { CPUCLOCK_PROF, CPUCLOCK_SCHED, CPUCLOCK_VIRT, processCpuNs } from "../../../ffi/cputime.ts";
-import { cloneStubThread, getRegs, inject, injectExit } from "./stubs.ts";
+import { cloneStubThread, getRegs, inject, injectExit, nameStub } from "./stubs.ts";
 
 /** A stub process serving as one application address space. */
 export class PtraceAddressSpace implements AddressSpace {
@@ -39,6 +39,11 @@ export class PtraceAddressSpace implements AddressSpace {
   /** See AddressSpace.protect. */
   protect(addr: number, len: number, prot: number): number {
     return inject(this.pid, this.regs, SYS.mprotect, addr, len, prot);
+  }
+
+  /** See AddressSpace.describe. */
+  describe(args: Uint8Array, comm: Uint8Array): void {
+    nameStub(this.pid, this.regs, args, comm);
   }
 
   /** Runs any syscall in the control thread (for tests and platform internals). */

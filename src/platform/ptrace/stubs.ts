@@ -18,16 +18,19 @@ import {
   STUB_ADDR,
   STUB_EPOLLFD,
   STUB_MEMFD,
+  STUB_NAME,
+  STUB_NAME_PAGE,
   STUB_SIZE,
   STUB_SYSCALL_GADGET,
   TASK_SIZE,
 } from "../../../ffi/stub.ts";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { HostMapping } from "../platform.ts";
 import { memfdCreate } from "../../../ffi/memfd.ts";
 import { posixSpawn } from "../../../ffi/spawn.ts";
 import { close, write } from "../../../ffi/libc.ts";
 import { SYS } from "../../../ffi/sysno.ts";
+import { logger } from "../../log/log.ts";
 
 /** Options every stub thread is traced with (inherited by forks and clones). */
 export const STUB_OPTIONS: number = PTRACE_O.EXITKILL | PTRACE_O.TRACESYSGOOD | PTRACE_O.TRACECLONE |
@@ -88,7 +91,22 @@ export function spawnMaster(memfd: number, epfd: number): { pid: number; vdso: H
     const regs = new Regs();
     getRegs(pid, regs);
     inject(pid, regs, SYS.close, STUB_IMAGEFD);
-    return { pid, vdso: trimMaster(pid, regs) };
+    const vdso = trimMaster(pid, regs);
+    const m = inject(
+      pid,
+      regs,
+      SYS.mmap,
+      STUB_NAME_PAGE,
+      0x1000,
+      1, /* PROT_READ */
+      0x32, /* PRIVATE|FIXED|ANON */
+      -1,
+      0,
+    );
+    if (m !== STUB_NAME_PAGE) throw new StubError(`mapping the stub name page failed: errno ${-m}`);
+    const name = new TextEncoder().encode(STUB_NAME + "\0");
+    nameStub(pid, regs, name, name);
+    return { pid, vdso };
   } finally {
     close(elf);
   }
@@ -243,4 +261,59 @@ export function cloneStubThread(tid: number, regs: Regs): number {
 export function getRegs(tid: number, regs: Regs): void {
   const r = ptraceBuf(PTRACE.GETREGS, tid, 0, regs.bytes);
   if (r < 0) throw new StubError(`GETREGS of ${tid} failed: errno ${-r}`);
+}
+
+const PR_SET_NAME = 15, PR_SET_MM = 35, PR_SET_MM_MAP = 14;
+/** Layout of the name page: struct prctl_mm_map, the comm, the command line (truncated). */
+const MM_MAP_LEN = 104, COMM_OFF = 128, ARGS_OFF = 256, PAGE = 4096;
+const namePage = new Uint8Array(PAGE);
+const nameView = new DataView(namePage.buffer);
+/** Set once the host refused PR_SET_MM_MAP (kernel without CHECKPOINT_RESTORE): not tried again. */
+let setMmRefused = false;
+
+/**
+ * Shows stub process `pid` (stopped in its control thread) to the host's ps as an application:
+ * writes `comm` and `args` (NUL-separated argv; truncated to the page) into its private name
+ * page through /proc/PID/mem (which writes through the page's read-only protection, copying
+ * it for that stub only), then injects PR_SET_NAME and PR_SET_MM_MAP with arg_start/arg_end on
+ * them. PR_SET_MM_MAP needs no capability (the single PR_SET_MM_ARG_* fields need
+ * CAP_SYS_RESOURCE) and ps reads the command line only from anonymous memory, hence the page.
+ * The stub runs no code of its own, so its code, data and brk fields are set to its page; the
+ * environment is empty. Where refused the names stay as they were (logged once, debug level).
+ */
+export function nameStub(pid: number, regs: Regs, args: Uint8Array, comm: Uint8Array): void {
+  if (setMmRefused) return;
+  const n = Math.min(args.length, PAGE - ARGS_OFF);
+  namePage.fill(0, MM_MAP_LEN);
+  namePage.set(comm.subarray(0, 15), COMM_OFF);
+  namePage.set(args.subarray(0, n), ARGS_OFF);
+  const argStart = STUB_NAME_PAGE + ARGS_OFF, argEnd = argStart + n;
+  if (n === PAGE - ARGS_OFF) namePage[PAGE - 1] = 0;
+  // start_code, end_code, start_data, end_data, start_brk, brk, start_stack, arg_start, arg_end,
+  // env_start, env_end, auxv (none); then auxv_size 0, exe_fd -1 (unchanged).
+  const end = STUB_ADDR + STUB_SIZE;
+  [STUB_ADDR, end, end, end, end, end, STUB_ADDR, argStart, argEnd, argEnd, argEnd, 0].forEach((v, i) =>
+    nameView.setBigUint64(i * 8, BigInt(v), true)
+  );
+  nameView.setUint32(96, 0, true);
+  nameView.setInt32(100, -1, true);
+  let r: number;
+  try {
+    const fd = openSync(`/proc/${pid}/mem`, "r+");
+    try {
+      writeSync(fd, namePage, 0, ARGS_OFF + n, STUB_NAME_PAGE);
+    } finally {
+      closeSync(fd);
+    }
+    r = inject(pid, regs, SYS.prctl, PR_SET_NAME, STUB_NAME_PAGE + COMM_OFF);
+    if (r >= 0) r = inject(pid, regs, SYS.prctl, PR_SET_MM, PR_SET_MM_MAP, STUB_NAME_PAGE, MM_MAP_LEN);
+  } catch (e) {
+    r = -((e as NodeJS.ErrnoException).errno ?? 1);
+  }
+  if (r < 0) {
+    setMmRefused = true;
+    logger.debug(
+      `ptrace: naming stubs refused (errno ${-r}): the host's ps shows them without a command line`,
+    );
+  }
 }

@@ -217,6 +217,12 @@ export function loadProgram(
   if (st === null) return -E.E2BIG;
   const w = mem.writeForce(STACK_TOP - st.bytes.length, st.bytes);
   if (w < 0) return w;
+  // The host's view of the process (ps, docker top): argv as the command line, comm the basename.
+  const enc = new TextEncoder();
+  mm.describe(
+    enc.encode(args.map((a) => a + "\0").join("")),
+    enc.encode(path.slice(path.lastIndexOf("/") + 1)),
+  );
   // /proc/self/exe is the resolved file, not the symlink exec was given: ld.so expands $ORIGIN
   // from it (java's RPATH $ORIGIN/../lib behind /usr/bin/java -> /etc/alternatives/java).
   const exePath = exe.name.startsWith("/") ? exe.name : cur;

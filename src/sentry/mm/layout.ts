@@ -13,9 +13,9 @@ export const STACK_TOP: number = TASK_SIZE;
 export const STACK_SIZE: number = 8 << 20;
 /** mmap allocations are searched top-down from here (just below the stub page). */
 export const MMAP_TOP: number = STUB_ADDR;
-/** The reserved stub range no application mapping may overlap. */
+/** The reserved stub range (stub page, name page) no application mapping may overlap. */
 export const RESERVED_START: number = STUB_ADDR;
-export const RESERVED_END: number = STUB_ADDR + PAGE_SIZE;
+export const RESERVED_END: number = STUB_ADDR + 2 * PAGE_SIZE;
 /** Load address of position-independent executables. */
 export const PIE_BASE = 0x555555554000;
 

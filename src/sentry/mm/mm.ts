@@ -64,6 +64,9 @@ export class MemoryManager {
   /** Program break: start (end of the data segment) and current value. */
   brkStart = 0;
   brk = 0;
+  /** The argv (NUL-terminated strings) and name the host is shown (AddressSpace.describe). */
+  hostArgs: Uint8Array | null = null;
+  hostComm: Uint8Array | null = null;
   /** Users (thread groups) of this mm; released at 0. */
   users = 1;
   private last: Vma | null = null;
@@ -543,7 +546,15 @@ export class MemoryManager {
     for (const h of [...child.special]) if (!this.special.includes(h)) child.dropSpecial(h.start, h.end);
     child.brkStart = this.brkStart;
     child.brk = this.brk;
+    if (this.hostArgs !== null && this.hostComm !== null) child.describe(this.hostArgs, this.hostComm);
     return 0;
+  }
+
+  /** Shows `args` and `comm` to the host (see AddressSpace.describe); forks inherit them. */
+  describe(args: Uint8Array, comm: Uint8Array): void {
+    this.hostArgs = args;
+    this.hostComm = comm;
+    this.as.describe?.(args, comm);
   }
 
   /** Drops every mapping and the platform address space. */

@@ -73,14 +73,30 @@ describe("ptrace platform", () => {
       .filter((l) => !l.includes("[vsyscall]")); // the host's vsyscall page cannot be unmapped
     const vdso = maps.filter((l) => /\[(vdso|vvar\w*)\]$/.test(l));
     const rest = maps.filter((l) => !vdso.includes(l));
-    assert.equal(rest.length, 1, `stub maps: ${maps.join(" | ")}`);
+    assert.equal(rest.length, 2, `stub maps: ${maps.join(" | ")}`);
     assert.match(rest[0], /^7ff000000000-7ff000001000 r-xp/);
+    assert.match(rest[1], /^7ff000001000-7ff000002000 r--p 00000000 00:00 0 /); // the name page
     // The vDSO mappings kept are exactly those the address space reports to the Sentry.
     const fmt = (h: { start: number; end: number; name: string }) =>
       `${h.start.toString(16)}-${h.end.toString(16)} ${h.name}`;
     assert.deepEqual(vdso.map((l) => l.replace(/^(\S+) .* (\S+)$/, "$1 $2")), as.special.map(fmt));
     assert.ok(as.special.some((h) => h.name === "[vdso]"), `no [vdso] kept: ${maps.join(" | ")}`);
     assert.equal(as.injectSyscall(39), as.pid); // getpid in the stub
+    as.release();
+  });
+
+  it("names stubs: runsc/stub until the Sentry describes the application, then its comm and argv", () => {
+    const as = p.newAddressSpace() as PtraceAddressSpace;
+    const enc = new TextEncoder();
+    const read = (f: string) => readFileSync(`/proc/${as.pid}/${f}`, "utf8");
+    assert.equal(read("comm"), "runsc/stub\n");
+    assert.equal(read("cmdline"), "runsc/stub\0");
+    as.describe(enc.encode("sleep\x001000\x00"), enc.encode("a-very-long-program-name"));
+    assert.equal(read("cmdline"), "sleep\x001000\x00");
+    assert.equal(read("comm"), "a-very-long-pro\n"); // 15 bytes, as exec truncates it
+    // A longer command line is cut at the name page's end, still NUL-terminated.
+    as.describe(enc.encode("x".repeat(5000) + "\0"), enc.encode("x"));
+    assert.equal(read("cmdline"), "x".repeat(4096 - 256 - 1) + "\0");
     as.release();
   });
 
