@@ -17,6 +17,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The differential socket tests bind ::1 natively: IPv6 on loopback must be on (it was found
+# switched off machine-wide once, and native runs then fail with EADDRNOTAVAIL).
+if [ "$(cat /proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null || echo 0)" = 1 ] && [ "$(id -u)" = 0 ]; then
+  echo "setup: IPv6 was disabled on lo; enabling it (tests use ::1)"
+  sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0
+fi
 # npm ci refuses the lock file (it lacks other platforms' optional packages); npm install with
 # install scripts skipped is what was verified to work on a fresh clone (toolchain.md).
 npm install --no-audit --no-fund --ignore-scripts --loglevel=error

@@ -121,6 +121,13 @@ export function sentryConfig(
     groups: spec.groups,
     rlimits: spec.rlimits?.map(([r, soft, hard]) => [r, soft ?? Infinity, hard ?? Infinity] as const),
     hostname: spec.hostname,
+    caps: spec.caps === undefined ? undefined : {
+      capInh: BigInt(`0x${spec.caps.inh}`),
+      capPrm: BigInt(`0x${spec.caps.prm}`),
+      capEff: BigInt(`0x${spec.caps.eff}`),
+      capBnd: BigInt(`0x${spec.caps.bnd}`),
+      capAmb: BigInt(`0x${spec.caps.amb}`),
+    },
     platform: globals.platform,
     strace: globals.strace,
     limits: spec.limits,

@@ -6,6 +6,7 @@ import * as v from "valibot";
 
 const NoNul = v.pipe(v.string(), v.check((s) => !s.includes("\0"), "must not contain NUL"));
 const Positive = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER));
+const CapHex = v.pipe(v.string(), v.regex(/^[0-9a-f]{1,16}$/, "must be a hex capability set"));
 const Id = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xfffffffe));
 
 /** Schema of the boot spec (version 1). */
@@ -31,6 +32,17 @@ export const BootSpecSchema = v.strictObject({
     v.nullable(v.pipe(v.number(), v.minValue(0))),
   ]))),
   hostname: v.pipe(NoNul, v.maxLength(64)),
+  /**
+   * config.json process.capabilities as set before the program's execve, each a hex bit set
+   * (bit N = CAP_* N); absent: root has every capability, others none.
+   */
+  caps: v.optional(v.strictObject({
+    inh: CapHex,
+    prm: CapHex,
+    eff: CapHex,
+    bnd: CapHex,
+    amb: CapHex,
+  })),
   /** Resource limits (config.json linux.resources) the Sentry enforces and shows; containers only. */
   limits: v.optional(v.strictObject({
     memoryBytes: v.optional(Positive),

@@ -9,6 +9,7 @@ import { loadSpec } from "../oci/load.ts";
 import type { Spec } from "../oci/spec.ts";
 import { ContainerError } from "./state.ts";
 import { checkHooks } from "./hooks.ts";
+import { capsFromNames } from "../sentry/kernel/caps.ts";
 
 /** What `create` needs from the bundle. */
 export interface BundlePlan {
@@ -71,6 +72,7 @@ export function planBundle(bundleDir: string, id: string): BundlePlan {
     uid: proc.user.uid,
     gid: proc.user.gid,
     groups: proc.user.additionalGids,
+    caps: proc.capabilities === undefined ? undefined : planCaps(proc.capabilities),
     rlimits: planRlimits(proc.rlimits ?? []),
     hostname,
   };
@@ -122,4 +124,24 @@ function planRlimits(
     const v = (n: number): number | null => (n >= 2 ** 63 ? null : n);
     return [index, v(r.soft), v(r.hard)];
   });
+}
+
+/** process.capabilities as hex sets for the boot spec; an unknown name is an error naming it. */
+function planCaps(c: NonNullable<Spec["process"]>["capabilities"] & object): NonNullable<BootSpec["caps"]> {
+  const set = (field: string, names: readonly string[] | undefined): string => {
+    const s = capsFromNames(names ?? []);
+    if (typeof s === "string") {
+      throw new ContainerError(
+        `loading spec: process.capabilities.${field}: unknown capability ${JSON.stringify(s)}`,
+      );
+    }
+    return s.toString(16);
+  };
+  return {
+    inh: set("inheritable", c.inheritable),
+    prm: set("permitted", c.permitted),
+    eff: set("effective", c.effective),
+    bnd: set("bounding", c.bounding),
+    amb: set("ambient", c.ambient),
+  };
 }

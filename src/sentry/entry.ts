@@ -30,6 +30,7 @@ import { errnoName } from "../../ffi/errno.ts";
 import { logger } from "../log/log.ts";
 import { cgroupView, LimitsState, type SandboxLimits } from "./kernel/limits.ts";
 import { getAffinity } from "../../ffi/sched.ts";
+import type { CapSets } from "./kernel/caps.ts";
 
 /** Everything the Sentry needs to run one container's init process. */
 export interface SentryConfig {
@@ -43,6 +44,8 @@ export interface SentryConfig {
   readonly stdio: readonly [number, number, number];
   readonly uid: number;
   readonly gid: number;
+  /** Capability sets of init before its execve (absent: root has all, others none). */
+  readonly caps?: CapSets;
   /** Supplementary groups of init. */
   readonly groups?: readonly number[];
   /** Initial resource limits of init: [RLIMIT_* index, soft, hard] (Infinity: unlimited). */
@@ -186,6 +189,7 @@ export function runSentry(cfg: SentryConfig): number {
       uid: cfg.uid,
       gid: cfg.gid,
       groups: cfg.groups,
+      caps: cfg.caps,
       rlimits: cfg.rlimits,
       setupFiles: (t) => {
         io.install(t);

@@ -58,6 +58,41 @@ describe("OCI process fields", () => {
     assert.equal(got.stdout, want.stdout);
   });
 
+  it("capabilities: the five sets, and a dropped one is enforced, as under runc", () => {
+    const dflt = [
+      "CAP_DAC_OVERRIDE",
+      "CAP_FOWNER",
+      "CAP_FSETID",
+      "CAP_KILL",
+      "CAP_SETGID",
+      "CAP_SETUID",
+      "CAP_SETPCAP",
+      "CAP_NET_BIND_SERVICE",
+      "CAP_NET_RAW",
+      "CAP_SYS_CHROOT",
+      "CAP_MKNOD",
+      "CAP_AUDIT_WRITE",
+      "CAP_SETFCAP",
+    ]; // Docker's default set without CAP_CHOWN
+    const caps = { bounding: dflt, effective: dflt, permitted: dflt, inheritable: [], ambient: [] };
+    const script = "grep ^Cap /proc/self/status; touch /f; chown 1 /f 2>/dev/null; echo chown=$?; " +
+      "mknod /n c 1 3 && echo mknod=$?; chroot / /bin/busybox true; echo chroot=$?";
+    const outs = [RUNC, OURS].map((bin) => {
+      const r = run(bin, {
+        process: {
+          user: { uid: 0, gid: 0 },
+          args: ["/bin/busybox", "sh", "-c", script],
+          cwd: "/",
+          capabilities: caps,
+        },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    });
+    assert.match(outs[0], /CapEff:\t00000000a80425fa\n[^]*chown=1\nmknod=0\nchroot=0\n$/);
+    assert.equal(outs[1], outs[0]);
+  });
+
   it("an unknown or inverted rlimit fails in one line naming the field", () => {
     for (
       const [r, want] of [

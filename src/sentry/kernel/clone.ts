@@ -14,6 +14,7 @@ import { exitTask } from "./exit.ts";
 import { loadProgram } from "../loader/load.ts";
 import { fillRandom } from "../../../ffi/random.ts";
 import { cpuEnter, cpuLeave, threadLeave } from "./cputime.ts";
+import { capsAfterExec } from "./caps.ts";
 
 /** clone flags. */
 export const CLONE = {
@@ -192,6 +193,7 @@ export function execTask(t: Task, path: string, argv: string[], envp: string[]):
   t.tg.argv = res.argv;
   t.tg.envp = envp;
   filesHooks().exec(t);
+  t.creds = { ...t.creds, ...capsAfterExec(t.creds) };
   for (const h of execHooks) h(t);
   if (t.tg.vforkParent !== null) {
     t.tg.vforkParent = null;

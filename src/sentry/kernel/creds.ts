@@ -1,7 +1,8 @@
-// Credentials of a task (real/effective/saved ids and supplementary groups).
+// Credentials of a task (real/effective/saved ids, supplementary groups, capability sets).
+import { type CapSets, defaultCaps } from "./caps.ts";
 
 /** A task's credentials; copied on clone, never shared mutably. */
-export interface Creds {
+export interface Creds extends CapSets {
   uid: number;
   euid: number;
   suid: number;
@@ -11,9 +12,9 @@ export interface Creds {
   groups: number[];
 }
 
-/** Credentials with every id set to `uid`/`gid`. */
-export function makeCreds(uid: number, gid: number): Creds {
-  return { uid, euid: uid, suid: uid, gid, egid: gid, sgid: gid, groups: [] };
+/** Credentials with every id set to `uid`/`gid`; capabilities `caps`, else root's or none. */
+export function makeCreds(uid: number, gid: number, caps: CapSets = defaultCaps(uid)): Creds {
+  return { uid, euid: uid, suid: uid, gid, egid: gid, sgid: gid, groups: [], ...caps };
 }
 
 /** A copy of `c`. */

@@ -15,6 +15,7 @@ import { E } from "../../../ffi/errno.ts";
 import { DEFAULT_RLIMITS, RLIMIT_NOFILE } from "../syscalls/process.ts";
 import { NR_OPEN } from "../vfs/fdtable.ts";
 import { fillRandom } from "../../../ffi/random.ts";
+import { capsAfterExec, type CapSets } from "./caps.ts";
 
 /** The Linux we present. */
 export function defaultIdentity(hostname: string): KernelIdentity {
@@ -54,6 +55,8 @@ export interface InitSpec {
   readonly uid: number;
   readonly gid: number;
   readonly groups?: readonly number[];
+  /** Capability sets before init's execve (the runtime's execve applies its rules). */
+  readonly caps?: CapSets;
   /** [RLIMIT_* index, soft, hard] replacing the defaults. */
   readonly rlimits?: readonly (readonly [number, number, number])[];
   /** Gives the task its files (fd table, cwd) before loading. */
@@ -73,7 +76,8 @@ export function createInit(k: Kernel, spec: InitSpec): Task | number {
   cpuEnter(tg, mm);
   const ctx = k.platform.newContext(mm.as);
   const mem = new MmAccess(mm);
-  const creds = makeCreds(spec.uid, spec.gid);
+  const creds = makeCreds(spec.uid, spec.gid, spec.caps);
+  if (spec.caps !== undefined) Object.assign(creds, capsAfterExec(creds));
   creds.groups = [...(spec.groups ?? [])].sort((a, b) => a - b); // the kernel sorts setgroups' list
   const t = new Task(k, pid, tg, ctx, mem, creds, new SignalState());
   tg.tasks.add(t);

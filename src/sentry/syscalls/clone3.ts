@@ -4,6 +4,7 @@ import { E } from "../../../ffi/errno.ts";
 import type { Task } from "../kernel/task.ts";
 import { CLONE } from "../kernel/clone.ts";
 import { logger } from "../../log/log.ts";
+import { CAP, capable } from "../kernel/caps.ts";
 
 /** Sizes of the struct's versions (flags..tls, +set_tid/set_tid_size, +cgroup). */
 const SIZE_VER0 = 64, SIZE_VER2 = 88, PAGE = 4096;
@@ -68,7 +69,7 @@ export function readCloneArgs(t: Task, addr: number, size: number): Clone3Args |
     // One pid namespace level: only its own pid can be chosen (alloc_pid's checks).
     if (setTidSize > 1n) return -E.EINVAL;
     if (tid < 1 || tid >= PID_MAX) return -E.EINVAL;
-    if (t.creds.euid !== 0) return -E.EPERM; // CAP_CHECKPOINT_RESTORE
+    if (!capable(t.creds, CAP.CHECKPOINT_RESTORE) && !capable(t.creds, CAP.SYS_ADMIN)) return -E.EPERM;
     if (t.kernel.tasks.has(tid) || t.kernel.groups.has(tid)) return -E.EEXIST;
   }
   if ((hi & INTO_CGROUP_HI) !== 0) {

@@ -18,6 +18,7 @@ import {
 } from "../kernel/posix-timers.ts";
 import { NSIG, SIGALRM } from "../signal/state.ts";
 import { cpuClockSource } from "../kernel/cputime.ts";
+import { CAP, capable } from "../kernel/caps.ts";
 
 const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2;
 const CLOCK_THREAD_CPUTIME_ID = 3, CLOCK_BOOTTIME = 7;
@@ -33,7 +34,9 @@ const v = new DataView(b.buffer);
 
 function validClock(t: Task, c: number): number {
   if (c < 0) return cpuClockSource(t, c) === null ? -E.EINVAL : 0;
-  if (c === CLOCK_REALTIME_ALARM || c === CLOCK_BOOTTIME_ALARM) return t.creds.euid === 0 ? 0 : -E.EPERM;
+  if (c === CLOCK_REALTIME_ALARM || c === CLOCK_BOOTTIME_ALARM) {
+    return capable(t.creds, CAP.WAKE_ALARM) ? 0 : -E.EPERM;
+  }
   const ok = [
     CLOCK_REALTIME,
     CLOCK_MONOTONIC,

@@ -10,6 +10,8 @@ import { exitTask, killGroup } from "../kernel/exit.ts";
 import { NORESUME } from "../kernel/control.ts";
 import { fillRandom } from "../../../ffi/random.ts";
 import { USER_END } from "../mm/layout.ts";
+import { CAP, capable, capsAfterSetuid } from "../kernel/caps.ts";
+import { capget, capset } from "./caps.ts";
 
 const enc = new TextEncoder();
 
@@ -146,7 +148,7 @@ function prlimit(t: Task, pid: number, res: number, nw: number, old: number): nu
     const v = readRlimit(t, nw);
     if (typeof v === "number") return v;
     if (v[0] > v[1]) return -E.EINVAL;
-    if (v[1] > tg.rlimits[res][1] && t.creds.euid !== 0) return -E.EPERM;
+    if (v[1] > tg.rlimits[res][1] && !capable(t.creds, CAP.SYS_RESOURCE)) return -E.EPERM;
     tg.rlimits[res] = v;
     if (res === RLIMIT_NOFILE) {
       // The fd tables of the process's threads enforce the soft limit.
@@ -256,18 +258,19 @@ export const PROCESS_SYSCALLS: SyscallEntry[] = [
     for (let i = 0; i < g.length; i++) if (t.mem.writeU32(list + 4 * i, g[i]) < 0) return -E.EFAULT;
     return g.length;
   }),
-  def(SYS.setuid, "setuid", "partial", "root may set any id; others only their own", (t, uid) => {
-    if (t.creds.euid !== 0 && uid !== t.creds.uid) return -E.EPERM;
-    t.creds = { ...t.creds, uid, euid: uid, suid: uid };
+  def(SYS.setuid, "setuid", "partial", "CAP_SETUID may set any id; others only their own", (t, uid) => {
+    if (!capable(t.creds, CAP.SETUID) && uid !== t.creds.uid) return -E.EPERM;
+    const now = { ...t.creds, uid, euid: uid, suid: uid };
+    t.creds = { ...now, ...capsAfterSetuid(t.creds, now) };
     return 0;
   }),
-  def(SYS.setgid, "setgid", "partial", "root may set any id; others only their own", (t, gid) => {
-    if (t.creds.euid !== 0 && gid !== t.creds.gid) return -E.EPERM;
+  def(SYS.setgid, "setgid", "partial", "CAP_SETGID may set any id; others only their own", (t, gid) => {
+    if (!capable(t.creds, CAP.SETGID) && gid !== t.creds.gid) return -E.EPERM;
     t.creds = { ...t.creds, gid, egid: gid, sgid: gid };
     return 0;
   }),
   def(SYS.setgroups, "setgroups", "partial", "", (t, n, list) => {
-    if (t.creds.euid !== 0) return -E.EPERM;
+    if (!capable(t.creds, CAP.SETGID)) return -E.EPERM;
     if (n > 65536) return -E.EINVAL;
     const groups: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -345,17 +348,6 @@ export const PROCESS_SYSCALLS: SyscallEntry[] = [
   ),
   def(SYS.getpriority, "getpriority", "partial", "", () => 20),
   def(SYS.setpriority, "setpriority", "partial", "accepted, not applied", () => 0),
-  def(SYS.capget, "capget", "partial", "root has all, others none", (t, _hdr, data) => {
-    if (data === 0) return 0;
-    const full = t.creds.euid === 0 ? 0xffffffff : 0;
-    const b = new Uint8Array(24);
-    const dv = new DataView(b.buffer);
-    for (let i = 0; i < 2; i++) {
-      dv.setUint32(i * 12, full, true);
-      dv.setUint32(i * 12 + 4, full, true);
-      dv.setUint32(i * 12 + 8, 0, true);
-    }
-    return t.mem.write(data, b);
-  }),
-  def(SYS.capset, "capset", "partial", "accepted, not applied", () => 0),
+  def(SYS.capget, "capget", "full", "this task's sets (other pids: ESRCH unless own)", capget),
+  def(SYS.capset, "capset", "full", "own sets, with Linux's subset rules", capset),
 ];

@@ -9,6 +9,7 @@ import type { SyscallEntry } from "./abi.ts";
 import type { Task } from "../kernel/task.ts";
 import { processCpu, threadCpu } from "../kernel/cputime.ts";
 import { setTimeval } from "./itimer.ts";
+import { CAP, capable } from "../kernel/caps.ts";
 
 /** Memory shown without a container limit; same default as /proc/meminfo. */
 const DEFAULT_TOTAL = 2 * 1024 * 1024 * 1024;
@@ -152,8 +153,8 @@ function sysIoprioGet(t: Task, which: number, who: number): number {
 function sysIoprioSet(t: Task, which: number, who: number, prio: number): number {
   const cls = (prio >>> 13) & 7;
   if (cls > 3) return -E.EINVAL;
-  // The realtime class needs CAP_SYS_ADMIN; the sandbox grants no host capability.
-  if (cls === 1 && t.creds.euid !== 0) return -E.EPERM;
+  // The realtime class needs CAP_SYS_NICE or CAP_SYS_ADMIN (inside the sandbox only).
+  if (cls === 1 && !capable(t.creds, CAP.SYS_NICE) && !capable(t.creds, CAP.SYS_ADMIN)) return -E.EPERM;
   if (which === IOPRIO_WHO_PROCESS) {
     const x = target(t, who);
     if (typeof x === "number") return x;

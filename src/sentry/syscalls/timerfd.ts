@@ -8,6 +8,7 @@ import type { SyscallEntry } from "./abi.ts";
 import type { Task } from "../kernel/task.ts";
 import { TimerFd } from "../fs/timerfd/timerfd.ts";
 import { O_CLOEXEC, O_NONBLOCK } from "../vfs/consts.ts";
+import { CAP, capable } from "../kernel/caps.ts";
 
 const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7;
 const CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9;
@@ -20,7 +21,7 @@ function sysTimerfdCreate(t: Task, clockId: number, flags: number): number {
   const c = clockId | 0;
   if ((flags & ~(O_CLOEXEC | O_NONBLOCK)) !== 0) return -E.EINVAL;
   if (c === CLOCK_REALTIME_ALARM || c === CLOCK_BOOTTIME_ALARM) {
-    if (t.creds.euid !== 0) return -E.EPERM;
+    if (!capable(t.creds, CAP.WAKE_ALARM)) return -E.EPERM;
   } else if (c !== CLOCK_REALTIME && c !== CLOCK_MONOTONIC && c !== CLOCK_BOOTTIME) return -E.EINVAL;
   const f = new TimerFd(t.kernel.timers, c, flags);
   const fd = t.fds.install(f, (flags & O_CLOEXEC) !== 0);

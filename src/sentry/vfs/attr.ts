@@ -8,6 +8,7 @@ import { type AttrChange, nowNs } from "./inode.ts";
 import { IN, notifiedIf } from "./fsnotify.ts";
 import { isOwner, MAY_EXEC, MAY_READ, MAY_WRITE, mayAccess, modeAllows } from "./perm.ts";
 import { type Credentials, type FileTask, fsUid, inGroup } from "./task.ts";
+import { CAP, capable } from "../kernel/caps.ts";
 
 function writableFs(vd: VirtualDentry): number {
   return mountReadonly(vd.mount) ? -E.EROFS : 0;
@@ -21,7 +22,7 @@ export function chmodVd(t: FileTask, vd: VirtualDentry, mode: number): number {
   if (w < 0) return w;
   let m = mode & 0o7777;
   // A non-root owner outside the file's group cannot set setgid (Linux clears it).
-  if (fsUid(t.creds) !== 0 && !inGroup(t.creds, i.gid)) m &= ~S_ISGID;
+  if (!capable(t.creds, CAP.FSETID) && !inGroup(t.creds, i.gid)) m &= ~S_ISGID;
   if (i.isSymlink) return -E.EOPNOTSUPP;
   return notifiedIf(vd, i.setattr({ mode: m }), IN.ATTRIB);
 }
@@ -30,7 +31,7 @@ export function chmodVd(t: FileTask, vd: VirtualDentry, mode: number): number {
 export function chownVd(t: FileTask, vd: VirtualDentry, uid: number, gid: number): number {
   const i = vd.inode;
   const c = t.creds;
-  const root = fsUid(c) === 0;
+  const root = capable(c, CAP.CHOWN);
   const a: AttrChange = {};
   if (uid !== -1 && uid !== i.uid) {
     if (!root) return -E.EPERM;

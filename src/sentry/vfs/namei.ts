@@ -10,6 +10,7 @@ import { anyWatches, IN, notifyInode, notifyName, notifyRemoved, renameCookie } 
 import { MAY_EXEC, MAY_WRITE, mayAccess, mayDeleteChild } from "./perm.ts";
 import { type FileTask, fsUid } from "./task.ts";
 import { type ParentResult, resolveParent } from "./walk.ts";
+import { CAP, capable } from "../kernel/caps.ts";
 
 /** renameat2 flags. */
 export const RENAME_NOREPLACE = 1;
@@ -68,7 +69,7 @@ export function mknodAt(t: FileTask, dirfd: number, path: string, mode: number, 
   if (type !== S_IFREG && type !== S_IFIFO && type !== S_IFSOCK && type !== S_IFCHR && type !== S_IFBLK) {
     return -E.EINVAL;
   }
-  if ((type === S_IFCHR || type === S_IFBLK) && fsUid(t.creds) !== 0) return -E.EPERM;
+  if ((type === S_IFCHR || type === S_IFBLK) && !capable(t.creds, CAP.MKNOD)) return -E.EPERM;
   const m = type | (mode & 0o7777 & ~t.fsctx.umask);
   return create(t, dirfd, path, false, (dir, name, uid, gid) => dir.mknod(t, name, m, rdev, uid, gid));
 }

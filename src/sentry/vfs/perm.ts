@@ -1,10 +1,11 @@
-// Permission checks (Linux's generic_permission and friends) against FileTask credentials.
-// A task with fsuid 0 is treated as holding CAP_DAC_OVERRIDE and CAP_FOWNER, as root
-// does on Linux: reads and writes are always allowed, exec needs some x bit.
+// Permission checks (Linux's generic_permission and friends) against FileTask credentials and
+// their capabilities: CAP_DAC_OVERRIDE allows reads and writes (exec needs some x bit),
+// CAP_DAC_READ_SEARCH reads and directory search, CAP_FOWNER what the owner may do.
 import { E } from "../../../ffi/errno.ts";
 import { S_ISVTX } from "./consts.ts";
 import type { Inode } from "./inode.ts";
 import { type Credentials, fsUid, inGroup } from "./task.ts";
+import { CAP, capable } from "../kernel/caps.ts";
 
 /** Access bits of a permission check. */
 export const MAY_EXEC = 1;
@@ -25,26 +26,27 @@ export function modeAllows(
   isDir: boolean,
   want: number,
 ): boolean {
-  if (fsUid(c) === 0) {
-    if ((want & MAY_EXEC) === 0 || isDir) return true;
-    return (mode & 0o111) !== 0;
-  }
   let bits: number;
   if (fsUid(c) === uid) bits = mode >> 6;
   else if (inGroup(c, gid)) bits = mode >> 3;
   else bits = mode;
-  return (bits & want & 7) === want;
+  if ((bits & want & 7) === want) return true;
+  if (capable(c, CAP.DAC_OVERRIDE)) {
+    if ((want & MAY_EXEC) === 0 || isDir) return true;
+    return (mode & 0o111) !== 0;
+  }
+  // Read, and search of a directory.
+  return capable(c, CAP.DAC_READ_SEARCH) && (want & MAY_WRITE) === 0 && (isDir || (want & MAY_EXEC) === 0);
 }
 
 /** True when `c` owns `inode` or is root (CAP_FOWNER): chmod, utimes to arbitrary times. */
 export function isOwner(c: Credentials, inode: Inode): boolean {
-  const u = fsUid(c);
-  return u === 0 || u === inode.uid;
+  return fsUid(c) === inode.uid || capable(c, CAP.FOWNER);
 }
 
 /** Sticky directories: only the owner of the entry or of the directory may remove it. */
 export function mayDeleteChild(c: Credentials, dir: Inode, child: Inode): number {
   if ((dir.mode & S_ISVTX) === 0) return 0;
   const u = fsUid(c);
-  return u === 0 || u === dir.uid || u === child.uid ? 0 : -E.EPERM;
+  return u === dir.uid || u === child.uid || capable(c, CAP.FOWNER) ? 0 : -E.EPERM;
 }

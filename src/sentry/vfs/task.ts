@@ -18,6 +18,8 @@ export interface Credentials {
   readonly fsuid?: number;
   readonly fsgid?: number;
   readonly groups: readonly number[];
+  /** Effective capabilities (kernel/caps.ts); absent: root by its fs uid. */
+  readonly capEff?: bigint;
 }
 
 /** The uid used for file access checks. */

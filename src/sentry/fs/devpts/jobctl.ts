@@ -15,6 +15,7 @@ import type { FileTask } from "../../vfs/task.ts";
 import { PtyPair, PtySlave } from "./pty.ts";
 import type { VirtualDentry } from "../../vfs/dentry.ts";
 import type { FileDescription } from "../../vfs/file.ts";
+import { CAP, capable } from "../../kernel/caps.ts";
 
 const SI_KERNEL = 0x80;
 const SIGTTIN = 21;
@@ -88,7 +89,7 @@ export function setCtty(t: FileTask, p: PtyPair, steal: boolean): number {
   if (leader && p.sid === tg.sid) return 0;
   if (!leader || tg.ctty !== null) return -E.EPERM;
   if (p.sid !== 0) {
-    if (!steal || task.creds.euid !== 0) return -E.EPERM;
+    if (!steal || !capable(task.creds, CAP.SYS_ADMIN)) return -E.EPERM;
     detachAll(task.kernel, p);
   }
   attach(tg, p);

@@ -5,6 +5,7 @@ import type { Filesystem, Inode } from "../../vfs/inode.ts";
 import type { FileTask } from "../../vfs/task.ts";
 import type { ProcProcess, ProcProvider } from "./provider.ts";
 import { fileTarget, SynthDir, SynthFile, SynthLink } from "./synth.ts";
+import { capHex, type CapSets, defaultCaps } from "../../kernel/caps.ts";
 
 const TICKS = 100; // USER_HZ
 
@@ -118,6 +119,8 @@ const STATE_NAMES: Record<string, string> = {
 /** Formats /proc/[pid]/status. */
 export function statusText(p: ProcProcess): string {
   const c = p.creds();
+  // Sets of credentials that carry them (the Sentry's tasks), else root's or none by euid.
+  const caps: CapSets = { ...defaultCaps(c.euid), ...(c as Partial<CapSets>) };
   const fsu = c.fsuid ?? c.euid;
   const fsg = c.fsgid ?? c.egid;
   return [
@@ -137,10 +140,11 @@ export function statusText(p: ProcProcess): string {
     `VmRSS:\t${p.rssPages * 4} kB`,
     `Threads:\t${p.threads}`,
     `SigQ:\t0/127431`,
-    `CapInh:\t0000000000000000`,
-    `CapPrm:\t${c.euid === 0 ? "000001ffffffffff" : "0000000000000000"}`,
-    `CapEff:\t${c.euid === 0 ? "000001ffffffffff" : "0000000000000000"}`,
-    `CapBnd:\t000001ffffffffff`,
+    `CapInh:\t${capHex(caps.capInh)}`,
+    `CapPrm:\t${capHex(caps.capPrm)}`,
+    `CapEff:\t${capHex(caps.capEff)}`,
+    `CapBnd:\t${capHex(caps.capBnd)}`,
+    `CapAmb:\t${capHex(caps.capAmb)}`,
     `NoNewPrivs:\t0`,
     `Seccomp:\t0`,
     `voluntary_ctxt_switches:\t0`,

@@ -6,7 +6,8 @@ import { AT_FDCWD } from "../../vfs/consts.ts";
 import { pathOf, type VirtualDentry } from "../../vfs/dentry.ts";
 import { resolveAt } from "../../vfs/open.ts";
 import { MAY_EXEC, mayAccess } from "../../vfs/perm.ts";
-import { type FileTask, fsUid } from "../../vfs/task.ts";
+import type { FileTask } from "../../vfs/task.ts";
+import { CAP, capable } from "../../kernel/caps.ts";
 import { readPath } from "./path.ts";
 import { int, row } from "./util.ts";
 
@@ -43,7 +44,7 @@ function sysFchdir(t: FileTask, fd: number): number {
 }
 
 function sysChroot(t: FileTask, p: number): number {
-  if (fsUid(t.creds) !== 0) return -E.EPERM;
+  if (!capable(t.creds, CAP.SYS_CHROOT)) return -E.EPERM;
   const path = readPath(t, p);
   if (typeof path === "number") return path;
   const vd = resolveAt(t, AT_FDCWD, path, 0);

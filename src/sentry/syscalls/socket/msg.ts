@@ -18,6 +18,7 @@ import {
 } from "../../socket/consts.ts";
 import type { RecvRes, SocketFile, Ucred } from "../../socket/socket.ts";
 import { readIovecs, SegList } from "../file/util.ts";
+import { CAP, capable } from "../../kernel/caps.ts";
 
 /** Largest number of fds in one SCM_RIGHTS (SCM_MAX_FD). */
 const SCM_MAX_FD = 253;
@@ -151,7 +152,9 @@ export function readControl(t: FileTask, s: SocketFile, addr: number, len: numbe
         if (data.length < 12) return -E.EINVAL;
         const dv = new DataView(data.buffer, data.byteOffset, 12);
         const c = { pid: dv.getInt32(0, true), uid: dv.getInt32(4, true), gid: dv.getInt32(8, true) };
-        const root = t.creds.euid === 0;
+        // Others' ids need CAP_SETUID/CAP_SETGID, another pid CAP_SYS_ADMIN (scm_check_creds).
+        const root = capable(t.creds, CAP.SETUID) && capable(t.creds, CAP.SETGID) &&
+          capable(t.creds, CAP.SYS_ADMIN);
         if (
           !root &&
           (c.pid !== t.tgid || (c.uid !== t.creds.uid && c.uid !== t.creds.euid && c.uid !== t.creds.suid))
