@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
-import { busyboxBundle, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
+import { busyboxBundle, deleteLeftovers, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
 
 let tmp = "";
 let n = 0;
@@ -62,6 +62,7 @@ describe("OCI hooks", () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oci-hooks-"));
   });
   after(() => {
+    deleteLeftovers(tmp);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

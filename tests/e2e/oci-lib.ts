@@ -64,3 +64,22 @@ export function ociCall(rt: string[], args: string[], tmp: string): OciCall {
     fs.closeSync(e);
   }
 }
+
+/**
+ * Deletes (--force) every container left in the runtimes' --root directories under `tmp` (each
+ * `root*` directory of ours, `root-runc*` or `runc` of runc's), so a failed assertion leaves no
+ * sandbox running; call it in `after` before removing `tmp`.
+ */
+export function deleteLeftovers(tmp: string): void {
+  if (!tmp || !fs.existsSync(tmp)) return;
+  for (const name of fs.readdirSync(tmp)) {
+    if (!/^(root|runc|ours)/.test(name)) continue;
+    const root = path.join(tmp, name);
+    for (const bin of [OURS, RUNC]) {
+      const ids = spawnSync(bin, ["--root", root, "list", "-q"], { encoding: "utf8", timeout: 60_000 });
+      for (const id of (ids.stdout ?? "").split("\n").filter(Boolean)) {
+        spawnSync(bin, ["--root", root, "delete", "--force", id], { timeout: 60_000 });
+      }
+    }
+  }
+}

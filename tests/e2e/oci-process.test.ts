@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
-import { busyboxBundle, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
+import { busyboxBundle, deleteLeftovers, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
 
 let tmp = "";
 let n = 0;
@@ -33,6 +33,7 @@ describe("OCI process fields", () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oci-process-"));
   });
   after(() => {
+    deleteLeftovers(tmp);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

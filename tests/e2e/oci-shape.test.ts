@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
-import { busyboxBundle, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
+import { busyboxBundle, deleteLeftovers, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
 
 /** The JSON type tree of a value: keys in order, arrays by their first element. */
 function shape(v: unknown): unknown {
@@ -54,6 +54,7 @@ describe("state, list and ps documents", () => {
     });
   });
   after(() => {
+    deleteLeftovers(tmp);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
