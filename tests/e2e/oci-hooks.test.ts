@@ -3,13 +3,12 @@
 // JSON on its stdin, and the records must match (pids aside). A failing or overrunning
 // createRuntime hook fails `create` in one line naming it and leaves nothing; a failing
 // poststart hook does not fail `start`; startContainer hooks are refused by ours.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
-import { busyboxBundle, deleteLeftovers, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
+import { busyboxBundle, ociCall, ociFixture, OURS, RUNC } from "./oci-lib.ts";
 
 let tmp = "";
 let n = 0;
@@ -57,14 +56,7 @@ function outDir(): string {
 }
 
 describe("OCI hooks", () => {
-  before(() => {
-    requireRuncAndBusybox();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oci-hooks-"));
-  });
-  after(() => {
-    deleteLeftovers(tmp);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  ociFixture("oci-hooks-", (d) => (tmp = d));
 
   it("run at every point with args, env and the state on stdin, as under runc", () => {
     const records = [RUNC, OURS].map((bin) => {

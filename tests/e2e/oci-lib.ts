@@ -1,9 +1,11 @@
 // Shared by the tests that run one OCI bundle under Debian's runc (the reference) and under
 // ours: the binaries, a busybox-static bundle, and a bounded runtime call whose container
 // stdio goes to files (a pipe would stay open as long as the container runs).
+import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
 
@@ -82,4 +84,22 @@ export function deleteLeftovers(tmp: string): void {
       }
     }
   }
+}
+
+/**
+ * Registers, in the calling describe, the prerequisite check and a fresh temp directory (given
+ * to `use`) before the tests, and afterwards the deletion of every container left in it and of
+ * the directory.
+ */
+export function ociFixture(prefix: string, use: (dir: string) => void): void {
+  let dir = "";
+  before(() => {
+    requireRuncAndBusybox();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    use(dir);
+  });
+  after(() => {
+    deleteLeftovers(dir);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 }

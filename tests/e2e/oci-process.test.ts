@@ -1,13 +1,12 @@
 // config.json's process fields beyond args/env/cwd/uid/gid, under Debian's runc (the reference)
 // and ours: additionalGids (the supplementary groups, sorted as the kernel keeps them) and
 // rlimits (what getrlimit and /proc/self/limits report); a bad rlimit is a one-line error.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
-import { busyboxBundle, deleteLeftovers, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
+import { busyboxBundle, ociCall, ociFixture, OURS, RUNC } from "./oci-lib.ts";
 
 let tmp = "";
 let n = 0;
@@ -28,14 +27,7 @@ function run(bin: string, config: Record<string, unknown>) {
 }
 
 describe("OCI process fields", () => {
-  before(() => {
-    requireRuncAndBusybox();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oci-process-"));
-  });
-  after(() => {
-    deleteLeftovers(tmp);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  ociFixture("oci-process-", (d) => (tmp = d));
 
   it("additionalGids and rlimits show as under runc", () => {
     const config = {

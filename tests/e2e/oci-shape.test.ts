@@ -2,14 +2,12 @@
 // shape (issue 5): the same keys in the same order with the same JSON types, for a created and
 // a running container. The same bundle (busybox-static's `sleep`) runs under Debian's runc, the
 // reference for the shape, and under ours, each with its own --root.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
-import { busyboxBundle, deleteLeftovers, ociCall, OURS, requireRuncAndBusybox, RUNC } from "./oci-lib.ts";
+import { busyboxBundle, ociCall, ociFixture, OURS, RUNC } from "./oci-lib.ts";
 
 /** The JSON type tree of a value: keys in order, arrays by their first element. */
 function shape(v: unknown): unknown {
@@ -46,16 +44,11 @@ function documents(rt: string[], id: string): Record<string, unknown> {
 }
 
 describe("state, list and ps documents", () => {
-  before(() => {
-    requireRuncAndBusybox();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "oci-shape-"));
+  ociFixture("oci-shape-", (d) => {
+    tmp = d;
     bundle = busyboxBundle(path.join(tmp, "bundle"), ["sleep", "100"], {
       annotations: { "org.example.k": "v" },
     });
-  });
-  after(() => {
-    deleteLeftovers(tmp);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it("have runc's keys, order and types", () => {
