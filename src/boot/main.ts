@@ -24,7 +24,7 @@ import { fdFlag, parseFlags, UsageError } from "../sandbox/flags.ts";
 import { dieWithParent, noNewPrivs, setCloexec } from "../sandbox/lifetime.ts";
 import { runSentry, type SentryConfig } from "../sentry/entry.ts";
 import { runProbe } from "./probe.ts";
-import { type BootSpec, MAX_SPEC_BYTES, parseBootSpec } from "./spec.ts";
+import { type BootSpec, MAX_SPEC_BYTES, parseBootSpec, sentryProcessCreds } from "./spec.ts";
 import { reportError, reportReady, SANDBOX_FAILURE_EXIT } from "./status.ts";
 import { runCreated, type StartFn } from "./created.ts";
 import { startupTrace } from "../runtime.ts";
@@ -118,16 +118,8 @@ export function sentryConfig(
     stdio,
     uid: spec.uid,
     gid: spec.gid,
-    groups: spec.groups,
-    rlimits: spec.rlimits?.map(([r, soft, hard]) => [r, soft ?? Infinity, hard ?? Infinity] as const),
+    ...sentryProcessCreds(spec),
     hostname: spec.hostname,
-    caps: spec.caps === undefined ? undefined : {
-      capInh: BigInt(`0x${spec.caps.inh}`),
-      capPrm: BigInt(`0x${spec.caps.prm}`),
-      capEff: BigInt(`0x${spec.caps.eff}`),
-      capBnd: BigInt(`0x${spec.caps.bnd}`),
-      capAmb: BigInt(`0x${spec.caps.amb}`),
-    },
     platform: globals.platform,
     strace: globals.strace,
     limits: spec.limits,

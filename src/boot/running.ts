@@ -17,6 +17,7 @@ import {
 } from "../control/protocol.ts";
 import { sendAll } from "../control/io.ts";
 import { type SentryControl, shellStatus } from "../sentry/entry.ts";
+import { sentryProcessCreds } from "./spec.ts";
 
 const SOCK_NONBLOCK = 0o4000;
 const O_NONBLOCK = 0o4000;
@@ -78,6 +79,7 @@ function onConn(ctl: SentryControl, conn: number, say: (msg: string) => void): v
       cwd: q.cwd,
       uid: q.uid,
       gid: q.gid,
+      ...sentryProcessCreds(q),
       stdio: [fds[0], fds[1], fds[2]],
       extraFds: fds.slice(3),
     },

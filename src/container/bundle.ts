@@ -4,7 +4,7 @@
 // (docs/lifecycle.md lists it).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { BootSpec } from "../boot/spec.ts";
+import type { BootSpec, ProcessCreds } from "../boot/spec.ts";
 import { loadSpec } from "../oci/load.ts";
 import type { Spec } from "../oci/spec.ts";
 import { ContainerError } from "./state.ts";
@@ -71,9 +71,7 @@ export function planBundle(bundleDir: string, id: string): BundlePlan {
     cwd: proc.cwd,
     uid: proc.user.uid,
     gid: proc.user.gid,
-    groups: proc.user.additionalGids,
-    caps: proc.capabilities === undefined ? undefined : planCaps(proc.capabilities),
-    rlimits: planRlimits(proc.rlimits ?? []),
+    ...planProcessCreds(proc, "loading spec: process"),
     hostname,
   };
   if (spec.root.readonly === true) {
@@ -110,16 +108,17 @@ const RLIMITS = [
  */
 function planRlimits(
   list: readonly { type: string; soft: number; hard: number }[],
+  where: string,
 ): [number, number | null, number | null][] {
   return list.map((r, i) => {
     const index = RLIMITS.indexOf(r.type.replace(/^RLIMIT_/, ""));
     if (!r.type.startsWith("RLIMIT_") || index < 0) {
       throw new ContainerError(
-        `loading spec: process.rlimits[${i}].type: unknown limit ${JSON.stringify(r.type)}`,
+        `${where}.rlimits[${i}].type: unknown limit ${JSON.stringify(r.type)}`,
       );
     }
     if (r.soft > r.hard) {
-      throw new ContainerError(`loading spec: process.rlimits[${i}]: soft limit above the hard one`);
+      throw new ContainerError(`${where}.rlimits[${i}]: soft limit above the hard one`);
     }
     const v = (n: number): number | null => (n >= 2 ** 63 ? null : n);
     return [index, v(r.soft), v(r.hard)];
@@ -127,12 +126,15 @@ function planRlimits(
 }
 
 /** process.capabilities as hex sets for the boot spec; an unknown name is an error naming it. */
-function planCaps(c: NonNullable<Spec["process"]>["capabilities"] & object): NonNullable<BootSpec["caps"]> {
+function planCaps(
+  c: NonNullable<Spec["process"]>["capabilities"] & object,
+  where: string,
+): NonNullable<BootSpec["caps"]> {
   const set = (field: string, names: readonly string[] | undefined): string => {
     const s = capsFromNames(names ?? []);
     if (typeof s === "string") {
       throw new ContainerError(
-        `loading spec: process.capabilities.${field}: unknown capability ${JSON.stringify(s)}`,
+        `${where}.capabilities.${field}: unknown capability ${JSON.stringify(s)}`,
       );
     }
     return s.toString(16);
@@ -143,5 +145,17 @@ function planCaps(c: NonNullable<Spec["process"]>["capabilities"] & object): Non
     eff: set("effective", c.effective),
     bnd: set("bounding", c.bounding),
     amb: set("ambient", c.ambient),
+  };
+}
+
+/**
+ * The credentials of config.json's `process` (or of `exec --process`) beyond its ids, as the
+ * boot spec and exec requests carry them; errors name the field after `where`.
+ */
+export function planProcessCreds(proc: NonNullable<Spec["process"]>, where: string): ProcessCreds {
+  return {
+    groups: proc.user.additionalGids,
+    caps: proc.capabilities === undefined ? undefined : planCaps(proc.capabilities, where),
+    rlimits: planRlimits(proc.rlimits ?? [], where),
   };
 }

@@ -10,6 +10,7 @@ import { MAX_PRESERVE_FDS, type Request } from "../control/protocol.ts";
 import { ProcessSchema } from "../oci/spec.ts";
 import { refreshed } from "./container.ts";
 import { ContainerError, StateStore } from "./state.ts";
+import { planProcessCreds } from "./bundle.ts";
 
 /** The exec request sent to boot. */
 export type ExecRequest = Extract<Request, { method: "exec" }>;
@@ -72,6 +73,7 @@ export function execRequest(o: ExecOptions): { req: ExecRequest; terminal: boole
         cwd: p.cwd,
         uid: p.user.uid,
         gid: p.user.gid,
+        ...planProcessCreds(p, "--process: process"),
         ...preserved(o.preserveFds),
       },
       terminal: p.terminal ?? false,

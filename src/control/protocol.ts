@@ -4,6 +4,7 @@
 // sides reach it through `/proc/self/fd/<dirfd>/ctl`, a short path resolved relative to an
 // open fd of the container directory (see docs/lifecycle.md).
 import * as v from "valibot";
+import { ProcessCredsEntries } from "../boot/spec.ts";
 
 /** Name of the control socket inside the container's state directory. */
 export const CONTROL_SOCKET_NAME = "ctl";
@@ -31,6 +32,7 @@ export const RequestSchema = v.variant("method", [
     cwd: v.pipe(v.string(), v.startsWith("/")),
     uid: Id,
     gid: Id,
+    ...ProcessCredsEntries,
     /** exec --preserve-fds: this many more fds follow stdio; they become fds 3, 4, ... */
     preserveFds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_PRESERVE_FDS))),
   }),

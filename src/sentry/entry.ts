@@ -8,7 +8,7 @@ import type { Platform } from "../platform/platform.ts";
 import { KvmPlatform } from "../platform/kvm/platform.ts";
 import { KvmUnavailableError } from "../platform/kvm/probe.ts";
 import { Kernel } from "./kernel/kernel.ts";
-import { createInit, defaultIdentity } from "./kernel/init.ts";
+import { createInit, defaultIdentity, type SentryProcessCreds } from "./kernel/init.ts";
 import { buildSyscallTable } from "./syscalls/index.ts";
 import { setFilesHooks } from "./kernel/hooks.ts";
 import {
@@ -30,10 +30,9 @@ import { errnoName } from "../../ffi/errno.ts";
 import { logger } from "../log/log.ts";
 import { cgroupView, LimitsState, type SandboxLimits } from "./kernel/limits.ts";
 import { getAffinity } from "../../ffi/sched.ts";
-import type { CapSets } from "./kernel/caps.ts";
 
 /** Everything the Sentry needs to run one container's init process. */
-export interface SentryConfig {
+export interface SentryConfig extends SentryProcessCreds {
   /** argv[0] is resolved against PATH from `env` inside the sandbox, like execvp. */
   readonly argv: readonly string[];
   readonly env: readonly string[];
@@ -44,12 +43,6 @@ export interface SentryConfig {
   readonly stdio: readonly [number, number, number];
   readonly uid: number;
   readonly gid: number;
-  /** Capability sets of init before its execve (absent: root has all, others none). */
-  readonly caps?: CapSets;
-  /** Supplementary groups of init. */
-  readonly groups?: readonly number[];
-  /** Initial resource limits of init: [RLIMIT_* index, soft, hard] (Infinity: unlimited). */
-  readonly rlimits?: readonly (readonly [number, number, number])[];
   readonly hostname: string;
   readonly platform: "ptrace" | "kvm";
   readonly strace: boolean;
@@ -105,7 +98,7 @@ export interface SentryControl {
 }
 
 /** A process to start with SentryControl.spawn. */
-export interface SpawnSpec {
+export interface SpawnSpec extends SentryProcessCreds {
   readonly argv: readonly string[];
   readonly env: readonly string[];
   readonly cwd: string;
@@ -224,6 +217,9 @@ export function runSentry(cfg: SentryConfig): number {
               env: p.env,
               uid: p.uid,
               gid: p.gid,
+              groups: p.groups,
+              caps: p.caps,
+              rlimits: p.rlimits,
               setupFiles: (t) => {
                 pio.install(t);
                 useFdTable(t);

@@ -4,7 +4,7 @@ import { Kernel } from "./kernel.ts";
 import type { KernelIdentity } from "./kernel.ts";
 import { Task, TS_SYSCALL } from "./task.ts";
 import { ThreadGroup } from "./thread-group.ts";
-import { makeCreds } from "./creds.ts";
+import { type Creds, makeCreds } from "./creds.ts";
 import { MemoryManager } from "../mm/mm.ts";
 import { MmAccess } from "../mm/access.ts";
 import { SignalHandlers, SignalState } from "../signal/state.ts";
@@ -48,17 +48,40 @@ export function lookPath(opener: ExecOpener, name: string, env: readonly string[
   return err;
 }
 
+/** What the runtime sets up for a new process beyond its ids (init, or an exec'd process). */
+export interface SentryProcessCreds {
+  /** Supplementary groups. */
+  readonly groups?: readonly number[];
+  /** Capability sets before its execve (the runtime's execve applies its rules); absent: root has all. */
+  readonly caps?: CapSets;
+  /** [RLIMIT_* index, soft, hard] replacing the defaults (Infinity: unlimited). */
+  readonly rlimits?: readonly (readonly [number, number, number])[];
+}
+
+/** The credentials and resource limits of a process the runtime starts. */
+export function processCreds(spec: SentryProcessCreds & { uid: number; gid: number }): {
+  creds: Creds;
+  rlimits: [number, number][];
+} {
+  const rlimits = DEFAULT_RLIMITS.map(([s, h]) => [s, h] as [number, number]);
+  for (const [r, soft, hard] of spec.rlimits ?? []) rlimits[r] = [soft, hard];
+  const creds = makeCreds(spec.uid, spec.gid, spec.caps);
+  if (spec.caps !== undefined) Object.assign(creds, capsAfterExec(creds));
+  creds.groups = [...(spec.groups ?? [])].sort((a, b) => a - b); // the kernel sorts setgroups' list
+  return { creds, rlimits };
+}
+
+/** Makes `t`'s fd table enforce its process's RLIMIT_NOFILE (after its files are set up). */
+export function applyNofile(t: Task): void {
+  t.fds.limit = Math.min(t.tg.rlimits[RLIMIT_NOFILE][0], NR_OPEN);
+}
+
 /** What creating init needs. */
-export interface InitSpec {
+export interface InitSpec extends SentryProcessCreds {
   readonly argv: readonly string[];
   readonly env: readonly string[];
   readonly uid: number;
   readonly gid: number;
-  readonly groups?: readonly number[];
-  /** Capability sets before init's execve (the runtime's execve applies its rules). */
-  readonly caps?: CapSets;
-  /** [RLIMIT_* index, soft, hard] replacing the defaults. */
-  readonly rlimits?: readonly (readonly [number, number, number])[];
   /** Gives the task its files (fd table, cwd) before loading. */
   readonly setupFiles: (t: Task) => void;
   readonly opener: (t: Task) => ExecOpener;
@@ -67,8 +90,7 @@ export interface InitSpec {
 /** Creates pid 1 running `spec.argv` and makes it runnable; returns it or -errno. */
 export function createInit(k: Kernel, spec: InitSpec): Task | number {
   const pid = k.allocPid();
-  const rlimits = DEFAULT_RLIMITS.map(([s, h]) => [s, h] as [number, number]);
-  for (const [r, soft, hard] of spec.rlimits ?? []) rlimits[r] = [soft, hard];
+  const { creds, rlimits } = processCreds(spec);
   const tg = new ThreadGroup(pid, null, new SignalHandlers(), rlimits, k.bootNs);
   k.groups.set(pid, tg);
   k.init = tg;
@@ -76,14 +98,11 @@ export function createInit(k: Kernel, spec: InitSpec): Task | number {
   cpuEnter(tg, mm);
   const ctx = k.platform.newContext(mm.as);
   const mem = new MmAccess(mm);
-  const creds = makeCreds(spec.uid, spec.gid, spec.caps);
-  if (spec.caps !== undefined) Object.assign(creds, capsAfterExec(creds));
-  creds.groups = [...(spec.groups ?? [])].sort((a, b) => a - b); // the kernel sorts setgroups' list
   const t = new Task(k, pid, tg, ctx, mem, creds, new SignalState());
   tg.tasks.add(t);
   k.tasks.set(pid, t);
   spec.setupFiles(t);
-  t.fds.limit = Math.min(tg.rlimits[RLIMIT_NOFILE][0], NR_OPEN);
+  applyNofile(t);
   const opener = spec.opener(t);
   const path = lookPath(opener, spec.argv[0] ?? "", spec.env);
   if (typeof path === "number") return path;

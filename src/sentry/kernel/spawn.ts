@@ -6,15 +6,13 @@ import { cpuEnter } from "./cputime.ts";
 import type { Kernel } from "./kernel.ts";
 import { Task, TS_SYSCALL } from "./task.ts";
 import { ThreadGroup } from "./thread-group.ts";
-import { makeCreds } from "./creds.ts";
 import { MemoryManager } from "../mm/mm.ts";
 import { MmAccess } from "../mm/access.ts";
 import { SignalHandlers, SignalState } from "../signal/state.ts";
 import { loadProgram } from "../loader/load.ts";
 import { REG } from "../../../ffi/regs.ts";
-import { DEFAULT_RLIMITS } from "../syscalls/process.ts";
 import { fillRandom } from "../../../ffi/random.ts";
-import { type InitSpec, lookPath } from "./init.ts";
+import { applyNofile, type InitSpec, lookPath, processCreds } from "./init.ts";
 import { exitHooks } from "./exit.ts";
 import { showExecTerminal } from "../fs/devpts/devpts.ts";
 import { hostAccessMode, HostFile } from "../fs/host/file.ts";
@@ -45,13 +43,14 @@ export function spawnProcess(
     });
   }
   const pid = k.allocPid();
-  const tg = new ThreadGroup(pid, null, new SignalHandlers(), DEFAULT_RLIMITS, k.bootNs);
+  const { creds, rlimits } = processCreds(spec);
+  const tg = new ThreadGroup(pid, null, new SignalHandlers(), rlimits, k.bootNs);
   k.groups.set(pid, tg);
   const mm = new MemoryManager(k.mf, k.platform.newAddressSpace());
   cpuEnter(tg, mm);
   const ctx = k.platform.newContext(mm.as);
   const mem = new MmAccess(mm);
-  const t: Task = new Task(k, pid, tg, ctx, mem, makeCreds(spec.uid, spec.gid), new SignalState());
+  const t: Task = new Task(k, pid, tg, ctx, mem, creds, new SignalState());
   tg.tasks.add(t);
   k.tasks.set(pid, t);
   const fail = (e: number): number => {
@@ -61,6 +60,7 @@ export function spawnProcess(
     return e;
   };
   spec.setupFiles(t);
+  applyNofile(t);
   extraHostFds.forEach((h, i) => {
     const f = new HostFile(h, hostAccessMode(h), { owned: false, onRelease: (fd) => k.forgetHostFd(fd) });
     // installAt takes over the new file's reference.
