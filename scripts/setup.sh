@@ -3,7 +3,7 @@
 # (as root) and the npm dependencies. Idempotent. Used by .ci/run and by the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PACKAGES=(busybox-static runc gcc libc6-dev make strace python3 bc docker.io podman bsdutils sqlite3 git perl curl redis-server nginx-light default-jre-headless mariadb-server debootstrap)
+APT_PACKAGES=(busybox-static runc gcc libc6-dev make strace python3 bc docker.io podman bsdutils sqlite3 git perl curl redis-server nginx-light default-jre-headless mariadb-server debootstrap iproute2)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,12 +16,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: apt-get install ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-# The differential socket tests bind ::1 natively: IPv6 on loopback must be on (it was found
-# switched off machine-wide once, and native runs then fail with EADDRNOTAVAIL).
-if [ "$(cat /proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null || echo 0)" = 1 ] && [ "$(id -u)" = 0 ]; then
-  echo "setup: IPv6 was disabled on lo; enabling it (tests use ::1)"
-  sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0
 fi
 # npm ci refuses the lock file (it lacks other platforms' optional packages); npm install with
 # install scripts skipped is what was verified to work on a fresh clone (toolchain.md).
