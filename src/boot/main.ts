@@ -21,7 +21,8 @@ import { errnoName, errnoText } from "../../ffi/errno.ts";
 import { close, read, write } from "../../ffi/libc.ts";
 import { connectGofer } from "../lisafs/client.ts";
 import { fdFlag, parseFlags, UsageError } from "../sandbox/flags.ts";
-import { dieWithParent, noNewPrivs, setCloexec } from "../sandbox/lifetime.ts";
+import { dieWithParent, setCloexec } from "../sandbox/lifetime.ts";
+import { confineSyscalls, dropCapabilities } from "../sandbox/seccomp.ts";
 import { runSentry, type SentryConfig } from "../sentry/entry.ts";
 import { runProbe } from "./probe.ts";
 import { type BootSpec, MAX_SPEC_BYTES, parseBootSpec, sentryProcessCreds } from "./spec.ts";
@@ -139,7 +140,10 @@ export function bootMain(argv: string[], globals: GlobalFlags): Promise<number> 
     return Promise.resolve(2);
   }
   if (!dieWithParent(flags.parent)) return Promise.resolve(SANDBOX_FAILURE_EXIT);
-  noNewPrivs();
+  // no_new_privs, the seccomp denylist and no capabilities, inherited by the stubs started
+  // later (docs/gofer.md, "Confinement").
+  confineSyscalls("boot");
+  dropCapabilities("boot");
   // Stubs and anything else the Sentry starts must not inherit our control fds.
   setCloexec(
     ...[flags.goferFd, flags.specFd, flags.statusFd, flags.controlFd, flags.stateDirFd].filter((fd) =>

@@ -7,11 +7,12 @@
 //    up: the clone disappears with the fd), and the kernel refuses any write through it,
 //    submounts included. Needs CAP_SYS_ADMIN; otherwise we fall back to a plain O_PATH fd.
 // 2. confine: chroot into that root (fchdir + chroot(".")), so no absolute path reaches the
-//    host, then PR_SET_NO_NEW_PRIVS. Needs CAP_SYS_CHROOT; EPERM is tolerated (rootless).
+//    host, then PR_SET_NO_NEW_PRIVS and the seccomp denylist (src/sandbox/seccomp.ts). chroot
+//    needs CAP_SYS_CHROOT; EPERM is tolerated (rootless).
 import { koffi } from "../../ffi/koffi.ts";
 import { sys } from "../../ffi/libc.ts";
 import { SYS } from "../../ffi/sysno.ts";
-import { noNewPrivs } from "../sandbox/lifetime.ts";
+import { confineSyscalls } from "../sandbox/seccomp.ts";
 import { AT_EMPTY_PATH, AT_FDCWD, chrootToFd, O_CLOEXEC, O_DIRECTORY, O_PATH, openat } from "./hostfs.ts";
 
 const OPEN_TREE_CLONE = 1;
@@ -70,9 +71,9 @@ function plain(dir: string, cloneError: number): OpenedRoot | number {
   return fd < 0 ? fd : { fd, readOnlyClone: false, cloneError };
 }
 
-/** chroot into the root fd and set no_new_privs; 0 or the -errno of chroot. */
+/** chroot into the root fd, set no_new_privs and the seccomp denylist; 0 or the -errno of chroot. */
 export function confine(rootFd: number): number {
   const r = chrootToFd(rootFd);
-  noNewPrivs();
+  confineSyscalls("gofer");
   return r;
 }
