@@ -3,7 +3,7 @@
 # (as root) and the npm dependencies. Idempotent. Used by .ci/run and by the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PACKAGES=(busybox-static runc gcc libc6-dev make strace python3 bc docker.io podman bsdutils sqlite3 git perl curl redis-server nginx-light default-jre-headless mariadb-server debootstrap iproute2)
+APT_PACKAGES=(busybox-static runc gcc libc6-dev make strace python3 bc docker.io podman bsdutils sqlite3 git perl curl redis-server nginx-light default-jre-headless mariadb-server debootstrap iproute2 runsc)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
