@@ -75,10 +75,20 @@ export function copyFileRange(
 ): number {
   const p = lseek(outFd, outOff, 0);
   if (p < 0) return p;
+  return copyLoop(len, (done) => {
+    inOffBuf[0] = BigInt(inOff + done);
+    return _sendfile(outFd, inFd, inOffBuf, len - done);
+  });
+}
+
+/**
+ * Calls `step(done)` (one in-kernel copy of the rest; bytes or -1 with errno) until `len` bytes
+ * are done or it returns 0 (EOF); EINTR is retried. Returns bytes copied, or -errno if none.
+ */
+function copyLoop(len: number, step: (done: number) => number): number {
   let done = 0;
   while (done < len) {
-    inOffBuf[0] = BigInt(inOff + done);
-    const n = _sendfile(outFd, inFd, inOffBuf, len - done);
+    const n = step(done);
     if (n < 0) {
       const e = errno();
       if (e === 4 /* EINTR */) continue;
@@ -106,18 +116,9 @@ const cfrIn = new BigInt64Array(1), cfrOut = new BigInt64Array(1);
  * Sentry's view of the memory file, measured). Returns bytes copied or -errno.
  */
 export function copyWithin(fd: number, from: number, to: number, len: number): number {
-  let done = 0;
-  while (done < len) {
+  return copyLoop(len, (done) => {
     cfrIn[0] = BigInt(from + done);
     cfrOut[0] = BigInt(to + done);
-    const n = _copyFileRange(fd, cfrIn, fd, cfrOut, len - done, 0);
-    if (n < 0) {
-      const e = errno();
-      if (e === 4 /* EINTR */) continue;
-      return done > 0 ? done : -e;
-    }
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
+    return _copyFileRange(fd, cfrIn, fd, cfrOut, len - done, 0);
+  });
 }
