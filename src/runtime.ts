@@ -25,7 +25,10 @@ export function args(): string[] {
  * `gofer` roles: the binary itself, or Deno running our main module.
  */
 export function selfCommand(): string[] {
-  if (isSingleExecutable()) return [process.execPath];
+  // /proc/self/exe, not process.execPath: a binary replaced while starting (an upgrade, a
+  // rebuild during the test suite) reads back as "<path> (deleted)", which spawn cannot find
+  // ("could not start the sandbox process"); /proc/self/exe runs the very file we run.
+  if (isSingleExecutable()) return ["/proc/self/exe"];
   if (typeof Deno !== "undefined") {
     const main = process.argv[1];
     return [Deno.execPath(), "run", "-A", "--quiet", path.resolve(main)];

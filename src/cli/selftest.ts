@@ -13,7 +13,7 @@ import { close } from "../../ffi/libc.ts";
 import { parseFlags, UsageError } from "../sandbox/flags.ts";
 import { spawnRole } from "../sandbox/spawn.ts";
 import { exitStatus } from "../sandbox/sandbox.ts";
-import { selfCommand } from "../runtime.ts";
+import { selfPath } from "../runtime.ts";
 
 /** Entry of `runsc selftest-roles`; returns 0 when the fd donation worked. */
 export async function selftestMain(argv: string[], globals: GlobalFlags): Promise<number> {
@@ -21,7 +21,7 @@ export async function selftestMain(argv: string[], globals: GlobalFlags): Promis
   try {
     const { rest } = parseFlags(argv, {});
     if (rest.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(rest[1])}`);
-    file = fs.realpathSync(rest[0] ?? selfCommand()[0]);
+    file = fs.realpathSync(rest[0] ?? selfPath());
     if (!fs.statSync(file).isFile()) throw new UsageError(`${file}: not a regular file`);
   } catch (e) {
     console.error(`runsc selftest-roles: ${(e as Error).message}`);

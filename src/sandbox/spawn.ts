@@ -7,7 +7,7 @@ import { constants } from "node:os";
 import process from "node:process";
 import type { GlobalFlags } from "../cli/globals.ts";
 import { DEFAULT_GLOBALS } from "../cli/globals.ts";
-import { selfCommand } from "../runtime.ts";
+import { selfCommand, selfPath } from "../runtime.ts";
 
 /** How a role ended: exit code, or the signal that killed it. */
 export interface RoleExit {
@@ -78,7 +78,9 @@ export function spawnRole(
   const argv = [...prefix, ...globalsToArgs(globals), role, ...args];
   if (attached) argv.push(`--parent-pid=${process.pid}`);
   const stdio: StdioOptions = [...opts.stdio, ...opts.fds];
-  const child = spawn(cmd, argv, { stdio, detached: true, env: roleEnv(process.env) });
+  // argv[0] names the binary as users know it (ps), not the /proc/self/exe that re-executes it.
+  const argv0 = cmd === "/proc/self/exe" ? selfPath() : undefined;
+  const child = spawn(cmd, argv, { argv0, stdio, detached: true, env: roleEnv(process.env) });
   if (!attached) child.unref();
   const exited = new Promise<RoleExit>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));

@@ -82,6 +82,27 @@ describe("single executable", () => {
   });
 });
 
+describe("a binary replaced while it runs", () => {
+  it("still starts its sandbox roles (they re-exec /proc/self/exe, not the vanished path)", () => {
+    const src = requireBinary();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runsc-replaced-"));
+    try {
+      const copy = path.join(dir, "runsc");
+      fs.copyFileSync(src, copy);
+      fs.chmodSync(copy, 0o755);
+      // Executed from an fd after its file is unlinked: Linux reports the executable as
+      // "<path> (deleted)", as for a binary replaced during an upgrade or a rebuild.
+      const py = "import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); os.unlink(sys.argv[1]); " +
+        "os.execve(fd, ['runsc', 'do', '/bin/echo', 'still here'], dict(os.environ))";
+      const r = spawnSync("/usr/bin/python3", ["-c", py, copy], { encoding: "utf8", timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, "still here\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("install.sh", () => {
   it("builds and installs a working runsc under --prefix, idempotently", () => {
     const prefix = fs.mkdtempSync(path.join(os.tmpdir(), "runsc-prefix-"));
